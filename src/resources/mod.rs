@@ -1,1 +1,8 @@
-//! (being built)
+//! Managed resources: where Terraform (the `framework`) meets the REST client (`cloudflare`).
+//!
+//! One file per resource, each in the same order: `//!` doc → `TYPE_NAME` → `schema()` → model ⇄ DTO →
+//! `impl Resource` (validate, plan, read, create, update, delete, import, identity).
+
+pub mod organization;
+pub mod organization_profile;
+pub mod shared;

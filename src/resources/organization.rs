@@ -1,0 +1,335 @@
+//! Resource `cloudflare_organization`: an organization in the Cloudflare account hierarchy.
+//!
+//! REST: create `POST /organizations` (then a bounded read-after-create poll for permission
+//! propagation), read `GET /organizations/{id}` (+ `GET …/profile` when the org GET omits the profile),
+//! rename `PUT /organizations/{id}`, profile changes `PUT /organizations/{id}/profile`, delete
+//! `DELETE /organizations/{id}`, import by organization ID (or identity `{id}`).
+//!
+//! Plan choices: `parent.id` forces replacement (the API only renames); `id`, `create_time`, `meta` and
+//! `parent` keep their prior values across renames; `profile` is optional+computed — omitted from config
+//! it is "not managed here" and keeps whatever the API holds (the API cannot delete a profile).
+
+use async_trait::async_trait;
+
+use super::shared::{
+    api_error_diag, client, meta_attribute, organization_fields, profile_attributes,
+    profile_from_value, validate_id, validate_not_empty,
+};
+use crate::cloudflare::{self, Organization, OrganizationCreate, OrganizationUpdate, ParentRef};
+use crate::framework::{
+    Attribute, AttributePath, Ctx, Diagnostics, IdentityAttribute, IdentitySchema, PlanContext,
+    Resource, Schema, Type, Value,
+};
+
+/// Terraform type name.
+pub const TYPE_NAME: &str = "cloudflare_organization";
+
+/// Schema version: 500, as the official provider, so its state loads here unchanged.
+pub const SCHEMA_VERSION: i64 = 500;
+
+/// The resource schema (compatible with the official provider's, with `profile` relaxed to
+/// optional+computed and `parent.id` forcing replacement).
+pub fn schema() -> Schema {
+    Schema::new(
+        SCHEMA_VERSION,
+        "Manages a Cloudflare organization. Accepted permissions: `User Details Write` (API token), or a global API key with `email`, which the Organizations API needs for the whole lifecycle.",
+        vec![
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .description("Organization ID, assigned by Cloudflare."),
+            Attribute::string("name")
+                .required()
+                .description("Organization name. Changing it renames the organization in place."),
+            Attribute::object(
+                "parent",
+                vec![
+                    Attribute::string("id")
+                        .required()
+                        .requires_replace()
+                        .description("ID of the parent organization. Changing this forces a new resource (the API cannot move an organization)."),
+                    Attribute::string("name")
+                        .computed()
+                        .use_state_for_unknown()
+                        .description("Name of the parent organization, as the API reports it."),
+                ],
+            )
+            .optional_computed()
+            .use_state_for_unknown()
+            .description("Parent organization, for nested (MSSP or distributor) hierarchies. Omit it for a root organization. Changing `parent.id` forces a new resource."),
+            Attribute::object("profile", profile_attributes(Attribute::required))
+                .optional_computed()
+                .use_state_for_unknown()
+                .description("Business profile (\"customer identification data\"). Sent on create; later changes go to the profile endpoint. When omitted, the provider does not manage the profile and shows whatever the API holds; removing the block stops managing it and leaves the profile in place (the API cannot delete a profile). Manage a profile here or with `cloudflare_organization_profile`, not both."),
+            Attribute::string("create_time")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the organization was created (RFC 3339)."),
+            meta_attribute().use_state_for_unknown(),
+        ],
+    )
+}
+
+/// The identity schema: `{id}`.
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: vec![IdentityAttribute {
+            name: "id".into(),
+            ty: Type::String,
+            required_for_import: true,
+            optional_for_import: false,
+            description: "Organization ID.".into(),
+        }],
+    }
+}
+
+/// The state for `org`, whose profile is `profile` (already resolved by the caller).
+fn state_from(org: &Organization, profile: Value) -> Value {
+    Value::object(organization_fields(org, profile))
+}
+
+/// Body of `POST /organizations` from the planned state.
+fn create_body(planned: &Value) -> OrganizationCreate {
+    OrganizationCreate {
+        name: planned.get("name").as_str().unwrap_or_default().to_string(),
+        parent: parent_ref(planned),
+        profile: profile_from_value(planned.get("profile")),
+    }
+}
+
+fn parent_ref(v: &Value) -> Option<ParentRef> {
+    v.get("parent")
+        .get("id")
+        .as_str()
+        .map(|id| ParentRef { id: id.to_string() })
+}
+
+/// The cloudflare_organization resource.
+pub struct OrganizationResource;
+
+impl OrganizationResource {
+    /// Reads the organization and its profile; `Ok(None)` when it is gone. When neither the org GET nor
+    /// the profile GET has a profile, `fallback_profile` is kept (the API cannot delete a profile, and
+    /// some API versions do not echo it).
+    async fn fetch(
+        client: &cloudflare::Client,
+        id: &str,
+        fallback_profile: &Value,
+    ) -> Result<Option<Value>, cloudflare::Error> {
+        let org = match client.get_organization(id).await {
+            Ok(o) => o,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let profile = Self::resolve_profile(client, &org, fallback_profile).await?;
+        Ok(Some(state_from(&org, profile)))
+    }
+
+    async fn resolve_profile(
+        client: &cloudflare::Client,
+        org: &Organization,
+        fallback: &Value,
+    ) -> Result<Value, cloudflare::Error> {
+        if let Some(p) = &org.profile {
+            return Ok(super::shared::profile_value(p));
+        }
+        match client.get_profile(&org.id).await? {
+            Some(p) => Ok(super::shared::profile_value(&p)),
+            None => Ok(if fallback.is_unknown() {
+                Value::Null
+            } else {
+                fallback.clone()
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for OrganizationResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema())
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_not_empty(
+            config.get("name"),
+            AttributePath::attr("name"),
+            "Organization Name",
+            diags,
+        );
+        validate_id(
+            config.get("parent").get("id"),
+            AttributePath::attr("parent").child("id"),
+            "Parent Organization ID",
+            diags,
+        );
+    }
+
+    fn modify_plan(&self, ctx: &PlanContext<'_>, planned: &mut Value, _diags: &mut Diagnostics) {
+        if !ctx.is_create() {
+            return;
+        }
+        // A new organization has exactly the parent and profile it is created with: plan them exactly
+        // instead of "(known after apply)".
+        if ctx.config.get("parent").is_null() {
+            planned.set("parent", Value::Null);
+        }
+        if ctx.config.get("profile").is_null() {
+            planned.set("profile", Value::Null);
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return state.clone();
+        };
+        let Some(id) = state.get("id").as_str() else {
+            return Value::Null;
+        };
+        match Self::fetch(client, id, state.get("profile")).await {
+            Ok(Some(new)) => new,
+            Ok(None) => {
+                tracing::info!(id, "organization no longer exists; removing it from state");
+                Value::Null
+            }
+            Err(e) => {
+                api_error_diag(diags, "Unable to Read Organization", &e);
+                state.clone()
+            }
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        let body = create_body(planned);
+        let created = match client.create_organization(&body).await {
+            Ok(o) => o,
+            Err(e) => {
+                api_error_diag(diags, "Unable to Create Organization", &e);
+                return Value::Null;
+            }
+        };
+        let sent_profile = planned.get("profile").clone();
+        // From here on the organization exists: every path returns a state that tracks it.
+        let created_state = state_from(&created, sent_profile.clone());
+        match client.wait_for_organization(&created.id).await {
+            Ok(org) => {
+                let mut state = state_from(&org, sent_profile);
+                if state.get("create_time").is_null() {
+                    state.set("create_time", created_state.get("create_time").clone());
+                }
+                state
+            }
+            Err(e) => {
+                api_error_diag(
+                    diags,
+                    "Organization Created but Not Yet Readable",
+                    &e,
+                );
+                created_state
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return prior.clone();
+        };
+        let Some(id) = prior.get("id").as_str() else {
+            return prior.clone();
+        };
+        let mut state = prior.clone();
+        if planned.get("name") != prior.get("name") {
+            let body = OrganizationUpdate {
+                name: planned.get("name").as_str().unwrap_or_default().to_string(),
+                parent: parent_ref(prior),
+            };
+            match client.update_organization(id, &body).await {
+                Ok(org) => {
+                    state.set("name", Value::string(&org.name));
+                }
+                Err(e) => {
+                    api_error_diag(diags, "Unable to Rename Organization", &e);
+                    return state;
+                }
+            }
+        }
+        let planned_profile = planned.get("profile");
+        if !planned_profile.equals(prior.get("profile")) {
+            if let Some(p) = profile_from_value(planned_profile) {
+                if let Err(e) = client.put_profile(id, &p, false).await {
+                    api_error_diag(diags, "Unable to Update Organization Profile", &e);
+                    return state;
+                }
+                state.set("profile", planned_profile.clone());
+            }
+        }
+        state
+    }
+
+    async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
+        let Some(client) = client(ctx, diags) else {
+            return;
+        };
+        let Some(id) = prior.get("id").as_str() else {
+            return;
+        };
+        if let Err(e) = client.delete_organization(id).await {
+            api_error_diag(diags, "Unable to Delete Organization", &e);
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
+        if let Some(problem) = super::shared::id_problem(id) {
+            diags.error(
+                "Invalid Import ID",
+                format!("{problem} Import a cloudflare_organization by its organization ID, for example: terraform import cloudflare_organization.example 023e105f4ecef8ad9ca31a8372d0c353"),
+            );
+            return Value::Null;
+        }
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        match Self::fetch(client, id, &Value::Null).await {
+            Ok(Some(state)) => state,
+            Ok(None) => Value::Null,
+            Err(e) => {
+                api_error_diag(diags, "Unable to Import Organization", &e);
+                Value::Null
+            }
+        }
+    }
+
+    fn identity(&self, state: &Value) -> Option<Value> {
+        let id = state.get("id").as_str()?;
+        Some(Value::object([("id", Value::string(id))]))
+    }
+
+    fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+        identity.get("id").as_str().map(str::to_string)
+    }
+}
