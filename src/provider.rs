@@ -255,7 +255,12 @@ impl Provider for CloudflareOrgsProvider {
                 );
             }
         }
-        for name in ["max_retries", "min_backoff", "max_backoff", "requests_per_second"] {
+        for name in [
+            "max_retries",
+            "min_backoff",
+            "max_backoff",
+            "requests_per_second",
+        ] {
             if let Value::Number(n) = config.get(name) {
                 if n.to_decimal_string().starts_with('-') {
                     diags.error_at(
@@ -301,10 +306,30 @@ impl Provider for CloudflareOrgsProvider {
             base_url,
             auth,
             user_agent,
-            max_retries: self.number_setting(config, "max_retries", f64::from(defaults.max_retries), diags) as u32,
-            min_backoff: Duration::from_secs_f64(self.number_setting(config, "min_backoff", secs(defaults.min_backoff), diags)),
-            max_backoff: Duration::from_secs_f64(self.number_setting(config, "max_backoff", secs(defaults.max_backoff), diags)),
-            requests_per_second: self.number_setting(config, "requests_per_second", defaults.requests_per_second, diags),
+            max_retries: self.number_setting(
+                config,
+                "max_retries",
+                f64::from(defaults.max_retries),
+                diags,
+            ) as u32,
+            min_backoff: Duration::from_secs_f64(self.number_setting(
+                config,
+                "min_backoff",
+                secs(defaults.min_backoff),
+                diags,
+            )),
+            max_backoff: Duration::from_secs_f64(self.number_setting(
+                config,
+                "max_backoff",
+                secs(defaults.max_backoff),
+                diags,
+            )),
+            requests_per_second: self.number_setting(
+                config,
+                "requests_per_second",
+                defaults.requests_per_second,
+                diags,
+            ),
             ..defaults
         };
         if diags.has_errors() {

@@ -238,11 +238,7 @@ impl Resource for OrganizationResource {
                 state
             }
             Err(e) => {
-                api_error_diag(
-                    diags,
-                    "Organization Created but Not Yet Readable",
-                    &e,
-                );
+                api_error_diag(diags, "Organization Created but Not Yet Readable", &e);
                 created_state
             }
         }

@@ -170,9 +170,15 @@ impl Resource for OrganizationProfileResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        self.put(ctx, planned, true, "Unable to Create Organization Profile", diags)
-            .await
-            .unwrap_or(Value::Null)
+        self.put(
+            ctx,
+            planned,
+            true,
+            "Unable to Create Organization Profile",
+            diags,
+        )
+        .await
+        .unwrap_or(Value::Null)
     }
 
     async fn update(
@@ -183,9 +189,15 @@ impl Resource for OrganizationProfileResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        self.put(ctx, planned, false, "Unable to Update Organization Profile", diags)
-            .await
-            .unwrap_or_else(|| prior.clone())
+        self.put(
+            ctx,
+            planned,
+            false,
+            "Unable to Update Organization Profile",
+            diags,
+        )
+        .await
+        .unwrap_or_else(|| prior.clone())
     }
 
     async fn delete(&self, _ctx: &Ctx, _prior: &Value, _diags: &mut Diagnostics) {
@@ -219,9 +231,6 @@ impl Resource for OrganizationProfileResource {
     }
 
     fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
-        identity
-            .get("organization_id")
-            .as_str()
-            .map(str::to_string)
+        identity.get("organization_id").as_str().map(str::to_string)
     }
 }

@@ -52,8 +52,13 @@ pub fn api_error_diag_at(
     err: &cloudflare::Error,
 ) {
     let what = match err.kind() {
-        ErrorKind::Cancelled => "The operation was cancelled because Terraform is stopping.".to_string(),
-        ErrorKind::OutcomeUnknown => "The request may or may not have taken effect: the connection failed after it was sent.".to_string(),
+        ErrorKind::Cancelled => {
+            "The operation was cancelled because Terraform is stopping.".to_string()
+        }
+        ErrorKind::OutcomeUnknown => {
+            "The request may or may not have taken effect: the connection failed after it was sent."
+                .to_string()
+        }
         ErrorKind::RateLimited => "The Cloudflare API rate limit was reached.".to_string(),
         ErrorKind::Timeout => "The request to the Cloudflare API timed out.".to_string(),
         ErrorKind::Transport => "The Cloudflare API could not be reached.".to_string(),
@@ -197,11 +202,26 @@ pub fn parent_value(p: Option<&Parent>) -> Value {
 fn flags_value(f: Option<&Flags>) -> Value {
     match f {
         Some(f) => Value::object([
-            ("account_creation", Value::opt_string(f.account_creation.clone())),
-            ("account_deletion", Value::opt_string(f.account_deletion.clone())),
-            ("account_migration", Value::opt_string(f.account_migration.clone())),
-            ("account_mobility", Value::opt_string(f.account_mobility.clone())),
-            ("sub_org_creation", Value::opt_string(f.sub_org_creation.clone())),
+            (
+                "account_creation",
+                Value::opt_string(f.account_creation.clone()),
+            ),
+            (
+                "account_deletion",
+                Value::opt_string(f.account_deletion.clone()),
+            ),
+            (
+                "account_migration",
+                Value::opt_string(f.account_migration.clone()),
+            ),
+            (
+                "account_mobility",
+                Value::opt_string(f.account_mobility.clone()),
+            ),
+            (
+                "sub_org_creation",
+                Value::opt_string(f.sub_org_creation.clone()),
+            ),
         ]),
         None => Value::Null,
     }
