@@ -1,0 +1,1 @@
+terraform import cloudflare_organization.acme "023e105f4ecef8ad9ca31a8372d0c353"
