@@ -799,6 +799,11 @@ fn non_empty_id(id: &str) -> Result<&str, Error> {
 /// Decode a `result` into `T`. The error text never quotes values (they may be personal
 /// data): only "missing field" messages, which name a key, are kept verbatim.
 fn decode_value<T: DeserializeOwned>(value: Value, site: &Site) -> Result<T, Error> {
+    if value.is_null() {
+        return Err(site
+            .error(ErrorKind::Decode)
+            .with_detail("the response has no `result`"));
+    }
     serde_json::from_value(value).map_err(|e| {
         let msg = e.to_string();
         let what = if msg.starts_with("missing field") {
