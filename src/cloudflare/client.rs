@@ -862,6 +862,32 @@ mod tests {
         assert_eq!(c.site(&call).path, "/organizations/x/profile");
     }
 
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// Resources run these futures inside tonic handlers, which need `Send`.
+    #[test]
+    fn every_endpoint_future_is_send() {
+        let c = client("http://127.0.0.1:1").unwrap();
+        let (p, u, cr) = (
+            Profile::default(),
+            OrganizationUpdate::default(),
+            OrganizationCreate::default(),
+        );
+        let (of, af) = (OrganizationFilter::default(), AccountFilter::default());
+        assert_send(&c.create_organization(&cr));
+        assert_send(&c.get_organization("x"));
+        assert_send(&c.wait_for_organization("x"));
+        assert_send(&c.update_organization("x", &u));
+        assert_send(&c.delete_organization("x"));
+        assert_send(&c.list_organizations(&of, None));
+        assert_send(&c.list_accounts("x", &af, None));
+        assert_send(&c.get_profile("x"));
+        assert_send(&c.put_profile("x", &p, true));
+        fn sync_send<T: Send + Sync + Clone + 'static>() {}
+        sync_send::<Client>();
+        sync_send::<std::sync::Arc<Error>>();
+    }
+
     #[test]
     fn rejects_bad_config() {
         assert_eq!(client("ftp://x").unwrap_err().kind(), &ErrorKind::Config);
