@@ -163,16 +163,18 @@ fn auth_headers(auth: &Auth) -> Result<HeaderMap, Error> {
 
 fn parse_base_url(raw: &str) -> Result<Url, Error> {
     let mut url = Url::parse(raw.trim())
-        .map_err(|e| Error::config(format!("base_url {raw:?} is not a valid URL: {e}")))?;
+        .map_err(|e| Error::config(format!("base_url is not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        return Err(Error::config(format!(
-            "base_url {raw:?} must be an http:// or https:// URL"
-        )));
+        return Err(Error::config("base_url must be an http:// or https:// URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Credentials in the URL would end up in error messages and logs.
+        return Err(Error::config(
+            "base_url must not contain a user name or password; use the credential settings",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!(
-            "base_url {raw:?} must not have a query or fragment"
-        )));
+        return Err(Error::config("base_url must not have a query or fragment"));
     }
     let path = url.path().trim_end_matches('/').to_string();
     url.set_path(&path);
@@ -892,6 +894,9 @@ mod tests {
     fn rejects_bad_config() {
         assert_eq!(client("ftp://x").unwrap_err().kind(), &ErrorKind::Config);
         assert_eq!(client("not a url").unwrap_err().kind(), &ErrorKind::Config);
+        let userinfo = client("https://me:PASSWORD@api.example.com").unwrap_err();
+        assert_eq!(userinfo.kind(), &ErrorKind::Config);
+        assert!(!userinfo.to_string().contains("PASSWORD"));
         let empty = Client::new(ClientConfig::default(), CancellationToken::new());
         assert_eq!(empty.unwrap_err().kind(), &ErrorKind::Config);
         let bad = Client::new(
