@@ -163,16 +163,18 @@ fn auth_headers(auth: &Auth) -> Result<HeaderMap, Error> {
 
 fn parse_base_url(raw: &str) -> Result<Url, Error> {
     let mut url = Url::parse(raw.trim())
-        .map_err(|e| Error::config(format!("base_url {raw:?} is not a valid URL: {e}")))?;
+        .map_err(|e| Error::config(format!("base_url is not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        return Err(Error::config(format!(
-            "base_url {raw:?} must be an http:// or https:// URL"
-        )));
+        return Err(Error::config("base_url must be an http:// or https:// URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Credentials in the URL would end up in error messages and logs.
+        return Err(Error::config(
+            "base_url must not contain a user name or password; use the credential settings",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!(
-            "base_url {raw:?} must not have a query or fragment"
-        )));
+        return Err(Error::config("base_url must not have a query or fragment"));
     }
     let path = url.path().trim_end_matches('/').to_string();
     url.set_path(&path);
@@ -799,6 +801,11 @@ fn non_empty_id(id: &str) -> Result<&str, Error> {
 /// Decode a `result` into `T`. The error text never quotes values (they may be personal
 /// data): only "missing field" messages, which name a key, are kept verbatim.
 fn decode_value<T: DeserializeOwned>(value: Value, site: &Site) -> Result<T, Error> {
+    if value.is_null() {
+        return Err(site
+            .error(ErrorKind::Decode)
+            .with_detail("the response has no `result`"));
+    }
     serde_json::from_value(value).map_err(|e| {
         let msg = e.to_string();
         let what = if msg.starts_with("missing field") {
@@ -857,10 +864,39 @@ mod tests {
         assert_eq!(c.site(&call).path, "/organizations/x/profile");
     }
 
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// Resources run these futures inside tonic handlers, which need `Send`.
+    #[test]
+    fn every_endpoint_future_is_send() {
+        let c = client("http://127.0.0.1:1").unwrap();
+        let (p, u, cr) = (
+            Profile::default(),
+            OrganizationUpdate::default(),
+            OrganizationCreate::default(),
+        );
+        let (of, af) = (OrganizationFilter::default(), AccountFilter::default());
+        assert_send(&c.create_organization(&cr));
+        assert_send(&c.get_organization("x"));
+        assert_send(&c.wait_for_organization("x"));
+        assert_send(&c.update_organization("x", &u));
+        assert_send(&c.delete_organization("x"));
+        assert_send(&c.list_organizations(&of, None));
+        assert_send(&c.list_accounts("x", &af, None));
+        assert_send(&c.get_profile("x"));
+        assert_send(&c.put_profile("x", &p, true));
+        fn sync_send<T: Send + Sync + Clone + 'static>() {}
+        sync_send::<Client>();
+        sync_send::<std::sync::Arc<Error>>();
+    }
+
     #[test]
     fn rejects_bad_config() {
         assert_eq!(client("ftp://x").unwrap_err().kind(), &ErrorKind::Config);
         assert_eq!(client("not a url").unwrap_err().kind(), &ErrorKind::Config);
+        let userinfo = client("https://me:PASSWORD@api.example.com").unwrap_err();
+        assert_eq!(userinfo.kind(), &ErrorKind::Config);
+        assert!(!userinfo.to_string().contains("PASSWORD"));
         let empty = Client::new(ClientConfig::default(), CancellationToken::new());
         assert_eq!(empty.unwrap_err().kind(), &ErrorKind::Config);
         let bad = Client::new(

@@ -28,6 +28,9 @@
 //!
 //! This module knows reqwest and serde, never Terraform: it builds no diagnostics.
 
+// Every public item documents its shape, units, errors and endpoint; keep it enforced.
+#![warn(missing_docs)]
+
 mod client;
 mod config;
 mod dto;

@@ -30,7 +30,9 @@ const SENSITIVE_KEYS: &[&str] = &[
 ];
 
 fn is_sensitive(key: &str) -> bool {
-    SENSITIVE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+    let lower = key.to_ascii_lowercase();
+    // Any other contact detail (e.g. an account's `abuse_contact_email`) is personal too.
+    SENSITIVE_KEYS.contains(&lower.as_str()) || lower.ends_with("email") || lower.ends_with("phone")
 }
 
 /// A copy of `value` with every sensitive key's value replaced by `"<redacted>"`
@@ -87,6 +89,7 @@ mod tests {
                 }
             }],
             "api_token": "SECRET-MARKER",
+            "settings": {"abuse_contact_email": "abuse@example.net", "enforce_twofactor": true},
             "nested": {"Authorization": "Bearer SECRET-MARKER", "empty": {"key": ""}}
         });
         let out = redact(&v).to_string();
@@ -96,11 +99,13 @@ mod tests {
             "1 Main St",
             "Acme Corp",
             "SECRET-MARKER",
+            "abuse@example.net",
         ] {
             assert!(!out.contains(secret), "{secret} leaked: {out}");
         }
         // Non-sensitive data stays readable.
         assert!(out.contains("org1") && out.contains("Acme") && out.contains("department"));
+        assert_eq!(redact(&v)["settings"]["enforce_twofactor"], json!(true));
         assert_eq!(redact(&v)["nested"]["empty"]["key"], json!(""));
     }
 
