@@ -19,8 +19,9 @@ terraform: ## Install Terraform 1.15 into .tools/ (no-op if present)
 	scripts/install-terraform.sh
 
 test: ## Run every test (unit, integration, acceptance, doc) against Terraform >= 1.15
-	tf="$$(scripts/find-terraform.sh)"; \
+	@tf="$$(scripts/find-terraform.sh)"; \
 	echo "make test: TF_ACC_TERRAFORM_PATH=$$tf"; \
+	set -x; \
 	export TF_ACC_TERRAFORM_PATH="$$tf"; \
 	$(CARGO) test --all-targets; \
 	$(CARGO) test --doc
