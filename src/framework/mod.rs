@@ -3,6 +3,7 @@
 
 mod codec;
 mod diag;
+pub mod docs;
 mod plan;
 mod schema;
 mod server;
