@@ -1,10 +1,16 @@
 //! Data sources: read-only views of organizations, profiles and accounts.
+//!
+//! One file per data source, each in the same order: `//!` doc → `TYPE_NAME` → `schema()` → model ⇄
+//! DTO → `impl DataSource` (validate, read). Schemas are version 0 and declare no plan behaviour;
+//! shared shapes (`meta`, `profile`, the organization list filters) come from `resources::shared`.
 
 use std::sync::Arc;
 
 use crate::framework::DataSource;
 
+pub mod organizations;
+
 /// Every data source type this provider serves.
 pub fn all() -> Vec<Arc<dyn DataSource>> {
-    Vec::new()
+    vec![Arc::new(organizations::OrganizationsDataSource)]
 }
