@@ -8,9 +8,13 @@ use std::sync::Arc;
 
 use crate::framework::DataSource;
 
+pub mod organization;
 pub mod organizations;
 
 /// Every data source type this provider serves.
 pub fn all() -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(organizations::OrganizationsDataSource)]
+    vec![
+        Arc::new(organization::OrganizationDataSource),
+        Arc::new(organizations::OrganizationsDataSource),
+    ]
 }
