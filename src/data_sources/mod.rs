@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::framework::DataSource;
 
 pub mod organization;
+pub mod organization_profile;
 pub mod organizations;
 
 /// Every data source type this provider serves.
@@ -16,5 +17,6 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
     vec![
         Arc::new(organization::OrganizationDataSource),
         Arc::new(organizations::OrganizationsDataSource),
+        Arc::new(organization_profile::OrganizationProfileDataSource),
     ]
 }
