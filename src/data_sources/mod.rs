@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::framework::DataSource;
 
 pub mod organization;
+pub mod organization_accounts;
 pub mod organization_profile;
 pub mod organizations;
 
@@ -18,5 +19,6 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         Arc::new(organization::OrganizationDataSource),
         Arc::new(organizations::OrganizationsDataSource),
         Arc::new(organization_profile::OrganizationProfileDataSource),
+        Arc::new(organization_accounts::OrganizationAccountsDataSource),
     ]
 }
