@@ -359,6 +359,8 @@ impl Provider for CloudflareOrgsProvider {
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
-        Vec::new()
+        vec![Arc::new(
+            crate::resources::organization_list::OrganizationListResource,
+        )]
     }
 }

@@ -4,5 +4,6 @@
 //! `impl Resource` (validate, plan, read, create, update, delete, import, identity).
 
 pub mod organization;
+pub mod organization_list;
 pub mod organization_profile;
 pub mod shared;

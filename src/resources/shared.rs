@@ -257,3 +257,442 @@ pub fn organization_fields(org: &Organization, profile: Value) -> Vec<(&'static 
         ("meta", meta_value(org.meta.as_ref())),
     ]
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Organization list filters: shared by the `cloudflare_organizations` data source, the `filter` of the
+// `cloudflare_organization` data source and the `cloudflare_organization` list resource.
+// ---------------------------------------------------------------------------------------------------
+
+/// The `GET /organizations` filter attributes (all optional): `id`, `containing`, `name`, `parent`,
+/// `page_size` and `page_token`. Wire names are mapped by the client (`name.starts_with` →
+/// `name.startsWith`).
+pub fn organization_filter_attributes() -> Vec<Attribute> {
+    let text = |name: &str, desc: &str| Attribute::string(name).optional().description(desc);
+    vec![
+        Attribute::typed("id", Type::list(Type::String))
+            .optional()
+            .description("Only organizations with one of these IDs (sent as a repeated `id` query parameter)."),
+        Attribute::object(
+            "containing",
+            vec![
+                text("account", "Only organizations that contain the account with this ID."),
+                text("organization", "Only organizations that contain the organization with this ID."),
+                text("user", "Only organizations that contain the user with this ID; \"containing\" a user means the organization manages that user, and implies no privilege to manage anything in it."),
+            ],
+        )
+        .optional()
+        .description("Only organizations that contain the given account, organization or user (every set field must match)."),
+        Attribute::object("name", name_filter_attributes("organization", false))
+            .optional()
+            .description("Case-insensitive filters on the organization name (every set field must match)."),
+        Attribute::object(
+            "parent",
+            vec![text("id", "Only sub-organizations of the organization with this ID; the literal string `\"null\"` selects root organizations (those without a parent).")],
+        )
+        .optional()
+        .description("Only sub-organizations of a given parent, or only root organizations."),
+        page_size_attribute("organizations"),
+        page_token_attribute(),
+    ]
+}
+
+/// The `{contains, ends_with, starts_with}` name filter attributes (plus `equals` when `with_equals`),
+/// for objects called `what` (e.g. "organization").
+pub fn name_filter_attributes(what: &str, with_equals: bool) -> Vec<Attribute> {
+    let mut attrs = vec![Attribute::string("contains")
+        .optional()
+        .description(&format!(
+            "Only {what}s whose name contains this string (case-insensitive)."
+        ))];
+    attrs.push(
+        Attribute::string("ends_with")
+            .optional()
+            .description(&format!(
+                "Only {what}s whose name ends with this string (case-insensitive)."
+            )),
+    );
+    if with_equals {
+        attrs.push(
+            Attribute::string("equals")
+                .optional()
+                .description(&format!("Only {what}s whose name is exactly this string (case-insensitive); sent as the API's plain `name` query parameter.")),
+        );
+    }
+    attrs.push(
+        Attribute::string("starts_with")
+            .optional()
+            .description(&format!(
+                "Only {what}s whose name starts with this string (case-insensitive)."
+            )),
+    );
+    attrs
+}
+
+/// The optional `page_size` attribute of a list of `what` (a per-request hint, 0–1000).
+pub fn page_size_attribute(what: &str) -> Attribute {
+    Attribute::number("page_size")
+        .optional()
+        .description(&format!("How many {what} to request per API call (1–1000; 0 or unset lets the provider choose); only a performance hint, since the provider reads every page it needs."))
+}
+
+/// The optional, deprecated `page_token` attribute (a starting cursor).
+pub fn page_token_attribute() -> Attribute {
+    Attribute::string("page_token")
+        .optional()
+        .deprecated("The provider follows every page itself; `page_token` only sets where listing starts and will be removed in a future major version.")
+        .description("Opaque cursor from an earlier API response: listing starts at that page instead of the first one.")
+}
+
+/// The optional `max_items` attribute of a list of `what`.
+pub fn max_items_attribute(what: &str) -> Attribute {
+    Attribute::number("max_items")
+        .optional()
+        .description(&format!("Stop after this many {what}; unset, 0 or less returns every match (the provider reads as many pages as needed)."))
+}
+
+/// Checks the known values of the filter attributes in `filter` (an object of
+/// [`organization_filter_attributes`]) at `base`: `page_size` range and `parent.id`.
+pub fn validate_organization_filter(filter: &Value, base: &AttributePath, diags: &mut Diagnostics) {
+    validate_page_size(filter.get("page_size"), base.child("page_size"), diags);
+    validate_id(
+        filter.get("parent").get("id"),
+        base.child("parent").child("id"),
+        "Parent Organization ID",
+        diags,
+    );
+}
+
+/// Checks a known `page_size`: a whole number from 0 to 1000.
+pub fn validate_page_size(value: &Value, path: AttributePath, diags: &mut Diagnostics) {
+    let Value::Number(n) = value else {
+        return;
+    };
+    if !n.as_i64().is_some_and(|n| (0..=MAX_PAGE_SIZE).contains(&n)) {
+        diags.error_at(
+            path,
+            "Invalid Page Size",
+            format!("page_size must be a whole number from 0 to {MAX_PAGE_SIZE} (the API's maximum), got {n}. It is only a per-request hint: leave it unset to let the provider choose."),
+        );
+    }
+}
+
+/// Checks a known `max_items`: a whole number.
+pub fn validate_max_items(value: &Value, path: AttributePath, diags: &mut Diagnostics) {
+    if let Value::Number(n) = value {
+        if n.as_i64().is_none() {
+            diags.error_at(
+                path,
+                "Invalid Maximum Item Count",
+                format!("max_items must be a whole number, got {n}. Leave it unset (or 0) to read every match."),
+            );
+        }
+    }
+}
+
+/// The API's largest page size.
+const MAX_PAGE_SIZE: i64 = 1000;
+
+/// A known, non-empty string attribute of `v` (empty strings filter nothing, so they are not sent).
+pub fn filter_string(v: &Value, name: &str) -> Option<String> {
+    v.get(name)
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The per-request page size hint: `None` when unset or 0.
+pub fn page_size_hint(v: &Value) -> Option<u32> {
+    v.as_i64()
+        .filter(|n| *n > 0)
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+/// `max_items` as the client's limit: `None` (every item) when unset or ≤ 0.
+pub fn max_items_limit(v: &Value) -> Option<usize> {
+    v.as_i64()
+        .filter(|n| *n > 0)
+        .and_then(|n| usize::try_from(n).ok())
+}
+
+/// The client filter from a filter object (attributes of [`organization_filter_attributes`]); null or
+/// unset attributes filter nothing.
+pub fn organization_filter(filter: &Value) -> cloudflare::OrganizationFilter {
+    let containing = filter.get("containing");
+    let name = filter.get("name");
+    cloudflare::OrganizationFilter {
+        ids: filter
+            .get("id")
+            .as_elements()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        name_contains: filter_string(name, "contains"),
+        name_starts_with: filter_string(name, "starts_with"),
+        name_ends_with: filter_string(name, "ends_with"),
+        name: None,
+        parent_id: filter_string(filter.get("parent"), "id"),
+        containing_account: filter_string(containing, "account"),
+        containing_organization: filter_string(containing, "organization"),
+        containing_user: filter_string(containing, "user"),
+        page_size: page_size_hint(filter.get("page_size")),
+        page_token: filter_string(filter, "page_token"),
+    }
+}
+
+/// The set filters of `f` as Terraform attribute assignments under `prefix` (e.g. `filter.`), for
+/// messages: `` `filter.name.contains = "acme"`, … ``, or "no filter" when none is set.
+pub fn describe_organization_filter(f: &cloudflare::OrganizationFilter, prefix: &str) -> String {
+    let mut parts = Vec::new();
+    if !f.ids.is_empty() {
+        parts.push(format!("`{prefix}id = {:?}`", f.ids));
+    }
+    let strings = [
+        ("name.contains", &f.name_contains),
+        ("name.starts_with", &f.name_starts_with),
+        ("name.ends_with", &f.name_ends_with),
+        ("parent.id", &f.parent_id),
+        ("containing.account", &f.containing_account),
+        ("containing.organization", &f.containing_organization),
+        ("containing.user", &f.containing_user),
+        ("page_token", &f.page_token),
+    ];
+    for (name, value) in strings {
+        if let Some(v) = value {
+            parts.push(format!("`{prefix}{name} = {v:?}`"));
+        }
+    }
+    if parts.is_empty() {
+        "no filter".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// An organization of a list result as a value with `id`, `name`, `create_time`, `parent`, `profile`
+/// and `meta`. The profile is the one the list returned (often none): no extra GET per item.
+pub fn listed_organization_value(org: &Organization) -> Value {
+    let profile = org.profile.as_ref().map_or(Value::Null, profile_value);
+    Value::object(organization_fields(org, profile))
+}
+
+/// Test support shared by the resource, data source and list resource tests: schema snapshots and
+/// checks, value/type conformance, and a tiny fake of the REST API behind a real client.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::{Arc, Mutex};
+
+    use tokio_util::sync::CancellationToken;
+
+    use crate::cloudflare::{Auth, Client, ClientConfig};
+    use crate::framework::{AttrType, Ctx, Mode, Nesting, Schema, Type, Value};
+
+    /// `(path, mode, type)` of every attribute, sorted by path. Types read `string`, `number`,
+    /// `bool`, `list(string)`, `object` (nested single) or `list(object)` (nested list).
+    pub fn snapshot(schema: &Schema) -> Vec<(String, Mode, String)> {
+        let mut out: Vec<_> = schema
+            .walk()
+            .into_iter()
+            .map(|(path, a)| {
+                let ty = match &a.ty {
+                    AttrType::Nested(Nesting::Single, _) => "object".to_string(),
+                    AttrType::Nested(Nesting::List, _) => "list(object)".to_string(),
+                    AttrType::Nested(n, _) => format!("{n:?}(object)"),
+                    AttrType::Plain(t) => type_name(t),
+                };
+                (path, a.mode, ty)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    fn type_name(t: &Type) -> String {
+        match t {
+            Type::String => "string".into(),
+            Type::Number => "number".into(),
+            Type::Bool => "bool".into(),
+            Type::List(e) => format!("list({})", type_name(e)),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// A configuration of `schema` with every top-level attribute null.
+    pub fn null_config(schema: &Schema) -> Value {
+        Value::object(
+            schema
+                .attributes
+                .iter()
+                .map(|a| (a.name.clone(), Value::Null)),
+        )
+    }
+
+    /// Asserts the schema has exactly `expected` attributes (in any order).
+    pub fn assert_snapshot(schema: &Schema, expected: &[(&str, Mode, &str)]) {
+        let mut want: Vec<(String, Mode, String)> = expected
+            .iter()
+            .map(|(p, m, t)| (p.to_string(), *m, t.to_string()))
+            .collect();
+        want.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(snapshot(schema), want);
+    }
+
+    /// Asserts the schema and every attribute have a non-empty description ending in a period, and
+    /// that no attribute declares plan behaviour or is sensitive (the data-source vocabulary has none).
+    pub fn assert_read_only_vocabulary(schema: &Schema) {
+        assert!(
+            schema.description.trim_end().ends_with('.'),
+            "schema description: {:?}",
+            schema.description
+        );
+        for (path, a) in schema.walk() {
+            let d = a.description.trim();
+            assert!(
+                !d.is_empty() && d.ends_with('.'),
+                "{path}: description {d:?}"
+            );
+            assert!(
+                !a.requires_replace && !a.use_state_for_unknown,
+                "{path}: plan modifier"
+            );
+            assert!(!a.sensitive, "{path}: sensitive");
+            if let Some(msg) = &a.deprecated {
+                assert!(msg.ends_with('.'), "{path}: deprecation message {msg:?}");
+            }
+        }
+    }
+
+    /// Asserts `v` is a wholly known value of type `t` (objects have exactly the type's attributes).
+    pub fn assert_conforms(v: &Value, t: &Type) {
+        if let Err(e) = conforms(v, t, "") {
+            panic!("value does not conform to its type: {e}\nvalue: {v:?}");
+        }
+    }
+
+    fn conforms(v: &Value, t: &Type, path: &str) -> Result<(), String> {
+        match (v, t) {
+            (Value::Null, _) => Ok(()),
+            (Value::Unknown(_), _) => Err(format!("{path}: unknown")),
+            (Value::String(_), Type::String)
+            | (Value::Number(_), Type::Number)
+            | (Value::Bool(_), Type::Bool) => Ok(()),
+            (Value::List(items), Type::List(e)) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| conforms(x, e, &format!("{path}[{i}]"))),
+            (Value::Object(m), Type::Object(attrs)) => {
+                let have: Vec<&String> = m.keys().collect();
+                let want: Vec<&String> = attrs.keys().collect();
+                if have != want {
+                    return Err(format!("{path}: attributes {have:?}, type has {want:?}"));
+                }
+                attrs
+                    .iter()
+                    .try_for_each(|(k, t)| conforms(&m[k], t, &format!("{path}.{k}")))
+            }
+            (v, t) => Err(format!("{path}: {v:?} is not a {t:?}")),
+        }
+    }
+
+    /// One fake API response: HTTP status and JSON body.
+    pub type Reply = (u16, serde_json::Value);
+
+    /// A fake Cloudflare API on `127.0.0.1:0` answering with `route(path, query)`, plus a `Ctx` whose
+    /// client points at it, and every request's `path?query` in order.
+    pub struct FakeApi {
+        /// A context with a configured client.
+        pub ctx: Ctx,
+        /// `path?query` of every request received.
+        pub requests: Arc<Mutex<Vec<String>>>,
+    }
+
+    /// A success envelope around `result` (with `result_info.next_page_token` when `next` is set).
+    pub fn ok(result: serde_json::Value, next: Option<&str>) -> Reply {
+        let mut body =
+            serde_json::json!({"success": true, "errors": [], "messages": [], "result": result});
+        if let Some(n) = next {
+            body["result_info"] = serde_json::json!({"next_page_token": n});
+        } else {
+            body["result_info"] = serde_json::json!({});
+        }
+        (200, body)
+    }
+
+    /// An authoritative Cloudflare 404 envelope.
+    pub fn not_found() -> Reply {
+        (
+            404,
+            serde_json::json!({"success": false, "errors": [{"code": 1404, "message": "not found"}], "messages": [], "result": null}),
+        )
+    }
+
+    /// Starts the fake API.
+    pub async fn fake_api(route: impl Fn(&str, &str) -> Reply + Send + Sync + 'static) -> FakeApi {
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        let route = Arc::new(route);
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+            let route = route.clone();
+            let seen = seen.clone();
+            async move {
+                let query = uri.query().unwrap_or("").to_string();
+                if let Ok(mut s) = seen.lock() {
+                    s.push(format!("{}?{query}", uri.path()));
+                }
+                let (status, body) = route(uri.path(), &query);
+                (
+                    axum::http::StatusCode::from_u16(status)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    axum::Json(body),
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let client = Client::new(
+            ClientConfig {
+                base_url: format!("http://{addr}/client/v4"),
+                auth: Auth::Token("test-token-0123456789012345678901234567890123".into()),
+                max_retries: 0,
+                requests_per_second: 1000.0,
+                ..ClientConfig::default()
+            },
+            CancellationToken::new(),
+        )
+        .unwrap();
+        FakeApi {
+            ctx: Ctx {
+                provider_data: Some(Arc::new(client)),
+                cancel: CancellationToken::new(),
+            },
+            requests,
+        }
+    }
+
+    /// A sample organization as the API sends it (with the profile when `with_profile`).
+    pub fn org_json(id: &str, name: &str, with_profile: bool) -> serde_json::Value {
+        let mut o = serde_json::json!({
+            "id": id,
+            "name": name,
+            "create_time": "2026-04-01T10:00:00Z",
+            "parent": {"id": "p1", "name": "Parent"},
+            "meta": {"flags": null, "managed_by": "self", "hierarchy_tags": ["root", id]},
+        });
+        if with_profile {
+            o["profile"] = profile_json();
+        }
+        o
+    }
+
+    /// A sample profile as the API sends it.
+    pub fn profile_json() -> serde_json::Value {
+        serde_json::json!({
+            "business_address": "1 Main St", "business_email": "ops@example.com",
+            "business_name": "Example Ltd", "business_phone": "+1 555 0100",
+            "external_metadata": "{\"department\":\"IT\"}",
+        })
+    }
+}
