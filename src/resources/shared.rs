@@ -7,11 +7,11 @@ use crate::framework::{Attribute, AttributePath, Ctx, Diagnostics, Type, Value};
 
 /// The five profile attributes, in schema order, with their descriptions.
 pub const PROFILE_FIELDS: [(&str, &str); 5] = [
-    ("business_address", "Business address, as free text or a JSON-encoded address object. Sent and stored verbatim (never reformatted)."),
+    ("business_address", "Business address, as free text or a JSON-encoded address object, kept verbatim (never reformatted)."),
     ("business_email", "Business contact email address."),
     ("business_name", "Legal business name."),
     ("business_phone", "Business phone number."),
-    ("external_metadata", "Free-form metadata, usually a JSON string such as `{\"department\":\"IT\"}`. Sent and stored verbatim."),
+    ("external_metadata", "Free-form metadata, usually a JSON string such as `{\"department\":\"IT\"}`, kept verbatim."),
 ];
 
 /// The five `meta.flags` keys.
