@@ -168,6 +168,15 @@ impl Error {
                         .to_string(),
                 )
             }
+            ErrorKind::Decode if self.inner.method == "POST" && self.inner.path == "/organizations" => {
+                return Some(
+                    "Cloudflare accepted the request, so the organization was most likely created, but its answer \
+                     did not have the documented shape (the Organizations API is in beta and may have changed). \
+                     Check with `GET /organizations?name=<name>` or in the dashboard; if it exists, import it \
+                     instead of creating it again."
+                        .to_string(),
+                )
+            }
             ErrorKind::Decode => {
                 return Some(
                     "The API response did not have the documented shape; the Organizations API is in beta and may have changed."
@@ -339,6 +348,10 @@ mod tests {
         let mut d = Error::new(ErrorKind::Api, "DELETE", "/organizations/abc");
         d.inner.status = Some(400);
         assert!(d.hint().unwrap_or_default().contains("sub-organizations"));
+        let created = Error::new(ErrorKind::Decode, "POST", "/organizations");
+        assert!(created.hint().unwrap_or_default().contains("import it"));
+        let read = Error::new(ErrorKind::Decode, "GET", "/organizations");
+        assert!(!read.hint().unwrap_or_default().contains("import it"));
         let c = Error::new(ErrorKind::Cancelled, "GET", "/organizations");
         assert_eq!(c.hint(), None);
         let mut r = Error::new(ErrorKind::RateLimited, "GET", "/organizations");
