@@ -201,11 +201,14 @@ impl Error {
         }
         match self.inner.status {
             Some(429) => Some(match self.inner.retry_after {
-                Some(d) => format!(
-                    "Cloudflare's rate limit (1,200 requests per 5 minutes per user) was hit; retry in about {} seconds{}.",
-                    d.as_secs().max(1),
-                    retry_at(d)
-                ),
+                Some(d) => {
+                    let secs = d.as_secs().max(1);
+                    format!(
+                        "Cloudflare's rate limit (1,200 requests per 5 minutes per user) was hit; retry in about {secs} second{}{}.",
+                        if secs == 1 { "" } else { "s" },
+                        retry_at(d)
+                    )
+                }
                 None => "Cloudflare's rate limit (1,200 requests per 5 minutes per user) was hit; retry in a few minutes."
                     .to_string(),
             }),
@@ -358,5 +361,7 @@ mod tests {
         r.inner.status = Some(429);
         r.inner.retry_after = Some(Duration::from_secs(300));
         assert!(r.hint().unwrap_or_default().contains("300 seconds"));
+        r.inner.retry_after = Some(Duration::from_secs(1));
+        assert!(r.hint().unwrap_or_default().contains("about 1 second ("));
     }
 }
