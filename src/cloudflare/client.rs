@@ -243,7 +243,9 @@ impl Client {
     /// certainly happened before sending (connect refused, DNS, rate limiter) or a 429 (the
     /// server refused it) is retried. A 5xx, timeout or reset after sending gives
     /// [`ErrorKind::OutcomeUnknown`], whose message says the organization may exist and how
-    /// to check. Follow with [`Client::wait_for_organization`] before relying on reads.
+    /// to check. A 2xx whose body can't be decoded is [`ErrorKind::Decode`], whose message and
+    /// hint say the organization was most likely created. Follow with
+    /// [`Client::wait_for_organization`] before relying on reads.
     pub async fn create_organization(
         &self,
         body: &OrganizationCreate,
@@ -255,17 +257,31 @@ impl Client {
             body: Some(json_body(body)?),
             replay: Replay::OnlyRefused,
         };
+        let check = || {
+            let mut check = self.url(&["organizations"], &Query::new());
+            check.query_pairs_mut().append_pair("name", &body.name);
+            check
+                .as_str()
+                .strip_prefix(self.inner.base.as_str())
+                .unwrap_or(check.as_str())
+                .to_string()
+        };
         match self.call_result(&call).await {
             Err(e) if e.inner.kind == ErrorKind::OutcomeUnknown => {
-                let mut check = self.url(&["organizations"], &Query::new());
-                check.query_pairs_mut().append_pair("name", &body.name);
-                let check = check
-                    .as_str()
-                    .strip_prefix(self.inner.base.as_str())
-                    .unwrap_or(check.as_str())
-                    .to_string();
+                let check = check();
                 Err(e.with_detail(format!(
                     "the request may have reached the server, so organization {:?} may have been created; \
+                     check with `GET {check}` or in the dashboard before applying again",
+                    body.name
+                )))
+            }
+            // The server answered 2xx, so it accepted the create: the organization most likely
+            // exists even though its answer can't be read. Say so, or it is silently orphaned.
+            Err(e) if e.inner.kind == ErrorKind::Decode => {
+                let check = check();
+                let what = e.inner.detail.clone().unwrap_or_default();
+                Err(e.with_detail(format!(
+                    "{what}; the server accepted the request, so organization {:?} was most likely created; \
                      check with `GET {check}` or in the dashboard before applying again",
                     body.name
                 )))

@@ -168,6 +168,15 @@ impl Error {
                         .to_string(),
                 )
             }
+            ErrorKind::Decode if self.inner.method == "POST" && self.inner.path == "/organizations" => {
+                return Some(
+                    "Cloudflare accepted the request, so the organization was most likely created, but its answer \
+                     did not have the documented shape (the Organizations API is in beta and may have changed). \
+                     Check with `GET /organizations?name=<name>` or in the dashboard; if it exists, import it \
+                     instead of creating it again."
+                        .to_string(),
+                )
+            }
             ErrorKind::Decode => {
                 return Some(
                     "The API response did not have the documented shape; the Organizations API is in beta and may have changed."
@@ -192,11 +201,14 @@ impl Error {
         }
         match self.inner.status {
             Some(429) => Some(match self.inner.retry_after {
-                Some(d) => format!(
-                    "Cloudflare's rate limit (1,200 requests per 5 minutes per user) was hit; retry in about {} seconds{}.",
-                    d.as_secs().max(1),
-                    retry_at(d)
-                ),
+                Some(d) => {
+                    let secs = d.as_secs().max(1);
+                    format!(
+                        "Cloudflare's rate limit (1,200 requests per 5 minutes per user) was hit; retry in about {secs} second{}{}.",
+                        if secs == 1 { "" } else { "s" },
+                        retry_at(d)
+                    )
+                }
                 None => "Cloudflare's rate limit (1,200 requests per 5 minutes per user) was hit; retry in a few minutes."
                     .to_string(),
             }),
@@ -339,11 +351,17 @@ mod tests {
         let mut d = Error::new(ErrorKind::Api, "DELETE", "/organizations/abc");
         d.inner.status = Some(400);
         assert!(d.hint().unwrap_or_default().contains("sub-organizations"));
+        let created = Error::new(ErrorKind::Decode, "POST", "/organizations");
+        assert!(created.hint().unwrap_or_default().contains("import it"));
+        let read = Error::new(ErrorKind::Decode, "GET", "/organizations");
+        assert!(!read.hint().unwrap_or_default().contains("import it"));
         let c = Error::new(ErrorKind::Cancelled, "GET", "/organizations");
         assert_eq!(c.hint(), None);
         let mut r = Error::new(ErrorKind::RateLimited, "GET", "/organizations");
         r.inner.status = Some(429);
         r.inner.retry_after = Some(Duration::from_secs(300));
         assert!(r.hint().unwrap_or_default().contains("300 seconds"));
+        r.inner.retry_after = Some(Duration::from_secs(1));
+        assert!(r.hint().unwrap_or_default().contains("about 1 second ("));
     }
 }
