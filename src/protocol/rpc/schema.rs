@@ -78,7 +78,7 @@ pub(super) fn call_function(req: pb::call_function::Request) -> pb::call_functio
         result: None,
         error: Some(pb::FunctionError {
             text: format!(
-                "This provider defines no functions, so provider::cloudflare::{} cannot be called.",
+                "The cloudflare-orgs/cloudflare provider defines no functions, so {:?} cannot be called.",
                 req.name
             ),
             function_argument: None,
