@@ -42,7 +42,10 @@ fn mark_computed(
             continue;
         };
         if a.mode.computed() && cfg.is_null() {
-            *slot = if a.use_state_for_unknown && !pri.is_null() && !pri.is_unknown() {
+            // On update, `use_state_for_unknown` keeps the prior value, null included (a root
+            // organization stays a root): the attribute cannot change in place. On create there is no
+            // prior object, so the value is unknown.
+            *slot = if a.use_state_for_unknown && !prior.is_null() && !pri.is_unknown() {
                 pri.clone()
             } else {
                 Value::unknown()
@@ -92,7 +95,8 @@ fn collect_replace(
             out.push(p.clone());
             continue;
         }
-        if let AttrType::Nested(Nesting::Single, nested) = &a.ty {
+        // Descend only into a planned object: an unknown or null object is governed by its own flags.
+        if let (AttrType::Nested(Nesting::Single, nested), Value::Object(_)) = (&a.ty, pla) {
             collect_replace(nested, pri, pla, &p, out);
         }
     }
@@ -240,7 +244,8 @@ mod tests {
                         Attribute::string("name").computed(),
                     ],
                 )
-                .optional_computed(),
+                .optional_computed()
+                .use_state_for_unknown(),
             ],
         )
     }
@@ -283,6 +288,19 @@ mod tests {
         let planned = plan_rules(&s, &prior, &proposed, &cfg);
         assert_eq!(planned.get("id"), &Value::string("1"));
         assert!(planned.get("stamp").is_unknown());
+    }
+
+    #[test]
+    fn update_keeps_a_null_prior_for_state_for_unknown_and_plans_no_replace() {
+        let s = schema();
+        let prior = obj(Value::string("1"), "a", Value::string("t"), Value::Null);
+        let cfg = obj(Value::Null, "b", Value::Null, Value::Null);
+        let proposed = obj(Value::string("1"), "b", Value::string("t"), Value::Null);
+        let planned = plan_rules(&s, &prior, &proposed, &cfg);
+        assert_eq!(planned.get("parent"), &Value::Null);
+        let mut unknown_parent = planned.clone();
+        unknown_parent.set("parent", Value::unknown());
+        assert!(replace_paths(&s, &prior, &unknown_parent).is_empty());
     }
 
     #[test]
