@@ -105,6 +105,45 @@ fn parent_ref(v: &Value) -> Option<ParentRef> {
         .map(|id| ParentRef { id: id.to_string() })
 }
 
+/// True when a failed create may still have created the organization (the request may have reached
+/// the API): never retried, so the user must be told what to look for.
+fn may_have_been_created(e: &cloudflare::Error) -> bool {
+    matches!(
+        e.kind(),
+        cloudflare::ErrorKind::OutcomeUnknown | cloudflare::ErrorKind::Decode
+    )
+}
+
+/// After a create whose outcome is unknown, lists organizations with exactly this name (one request,
+/// no retry of the POST) and tells the user which IDs to check and how to import the right one.
+/// Nothing is added to state: names are not unique, so we cannot know which one is ours.
+async fn report_candidates(client: &cloudflare::Client, name: &str, diags: &mut Diagnostics) {
+    let filter = cloudflare::OrganizationFilter {
+        name: Some(name.to_string()),
+        ..Default::default()
+    };
+    let detail = match client.list_organizations(&filter, Some(20)).await {
+        Ok(orgs) if orgs.is_empty() => format!(
+            "No organization named {name:?} is visible now, so the create most likely did not happen; running apply again is safe."
+        ),
+        Ok(orgs) => {
+            let ids: Vec<String> = orgs
+                .iter()
+                .filter(|o| o.name == name)
+                .map(|o| format!("{} (created {})", o.id, o.create_time.as_deref().unwrap_or("at an unknown time")))
+                .collect();
+            format!(
+                "Organizations named {name:?} now: {}. If one of them is the one this apply created, import it instead of applying again (apply would create a second one): terraform import <address> <id>",
+                ids.join(", ")
+            )
+        }
+        Err(e) => format!(
+            "Checking for an organization named {name:?} also failed ({e}); check in the dashboard before applying again."
+        ),
+    };
+    diags.warning("Organization May Have Been Created", detail);
+}
+
 /// The cloudflare_organization resource.
 pub struct OrganizationResource;
 
@@ -223,6 +262,9 @@ impl Resource for OrganizationResource {
             Ok(o) => o,
             Err(e) => {
                 api_error_diag(diags, "Unable to Create Organization", &e);
+                if may_have_been_created(&e) {
+                    report_candidates(client, &body.name, diags).await;
+                }
                 return Value::Null;
             }
         };

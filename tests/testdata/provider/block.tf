@@ -1,0 +1,15 @@
+terraform {
+  required_providers {
+    cloudflare = {
+      source = "cloudflare-orgs/cloudflare"
+    }
+  }
+}
+
+provider "cloudflare" {
+{{provider_body}}
+}
+
+resource "cloudflare_organization" "test" {
+  name = "{{name}}"
+}
