@@ -33,12 +33,21 @@ fn schemes(emu: &BackgroundEmulator) -> Vec<(AuthScheme, Option<String>)> {
     out
 }
 
+/// (what, provider block body, environment, expected scheme, expected identity).
+type CredentialCase = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    AuthScheme,
+    Option<String>,
+);
+
 /// Each combination of provider block and environment sends exactly the one expected scheme.
 #[test]
 fn credential_precedence_sends_exactly_one_scheme() {
     let key_identity = Some("admin@example.com".to_string());
     let token_identity = Some("token:1".to_string());
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, AuthScheme, Option<String>)> = vec![
+    let cases: Vec<CredentialCase> = vec![
         (
             "env token",
             "",
