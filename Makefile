@@ -9,7 +9,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help test terraform demo lint fmt bench docs clean-tools
+.PHONY: help test terraform demo lint fmt bench docs fuzz-smoke clean-tools
 
 help: ## Show this help
 	@echo "Targets:"
@@ -46,6 +46,13 @@ bench: ## Run benchmarks, if any exist
 
 docs: ## Regenerate docs/ from the schema descriptions and examples/ (tests/docs.rs checks it is current)
 	UPDATE_DOCS=1 $(CARGO) test --test docs
+
+fuzz-smoke: ## Short fuzz run of the msgpack/JSON decoders (cargo-fuzz on nightly when available, else the stress test)
+	@if rustup run nightly rustc --version >/dev/null 2>&1 && ! cargo fuzz --version >/dev/null 2>&1; then \
+	  echo "make fuzz-smoke: installing cargo-fuzz from crates.io"; \
+	  $(CARGO) install cargo-fuzz --locked --quiet || echo "make fuzz-smoke: cargo-fuzz install failed; using the stress test"; \
+	fi
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-15} scripts/fuzz-smoke.sh
 
 clean-tools: ## Remove the Terraform installed in .tools/
 	rm -rf .tools

@@ -8,9 +8,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use tfcf::framework::{
-    decode_msgpack, encode_msgpack, PlanResourceChangeRequest, Server, Value,
-};
+use tfcf::framework::{decode_msgpack, encode_msgpack, PlanResourceChangeRequest, Server, Value};
 
 fn organization_state(name: &str) -> Value {
     let s = Value::string;
@@ -22,7 +20,10 @@ fn organization_state(name: &str) -> Value {
         (
             "profile",
             Value::object([
-                ("business_address", s("101 Market St, San Francisco, CA 94105, US")),
+                (
+                    "business_address",
+                    s("101 Market St, San Francisco, CA 94105, US"),
+                ),
                 ("business_email", s("it-admin@acme.example")),
                 ("business_name", s("Acme Corporation")),
                 ("business_phone", s("+1 415 555 0100")),

@@ -160,11 +160,31 @@ impl Number {
     }
 }
 
+impl Number {
+    /// The nearest `f64` (exact for `Float`, and for `Int` up to 2^53).
+    fn approx_f64(&self) -> Option<f64> {
+        match self {
+            Number::Int(i) => Some(*i as f64),
+            Number::Float(f) => Some(*f),
+            Number::Decimal(s) => s.parse().ok(),
+        }
+    }
+}
+
 impl PartialEq for Number {
+    /// Numeric equality across representations. Integers and decimal strings compare exactly (by
+    /// canonical text); a comparison that involves a `Float` is made in binary64, the precision that
+    /// value has.
     fn eq(&self, other: &Number) -> bool {
         match (self, other) {
             (Number::Int(a), Number::Int(b)) => a == b,
             (Number::Float(a), Number::Float(b)) => a == b,
+            (Number::Float(_), _) | (_, Number::Float(_)) => {
+                match (self.approx_f64(), other.approx_f64()) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => false,
+                }
+            }
             _ => self.to_decimal_string() == other.to_decimal_string(),
         }
     }
@@ -394,6 +414,12 @@ mod tests {
 
     #[test]
     fn numbers_compare_by_value_across_representations() {
+        assert_eq!(Number::Decimal("1e300".into()), Number::Float(1e300));
+        assert_eq!(
+            Number::Int(9223372036854774784),
+            Number::Float(9223372036854774784.0)
+        );
+        assert_ne!(Number::Decimal("0.1".into()), Number::Float(0.2));
         assert_eq!(Number::Int(3), Number::Float(3.0));
         assert_eq!(Number::Int(3), Number::Decimal("3".into()));
         assert_ne!(Number::Int(3), Number::Float(3.5));
