@@ -301,14 +301,15 @@ impl Server {
     }
 
     /// `UpgradeResourceState`: decodes state JSON written at `version` (0 up to the current version; the
-    /// shapes are the same) into the current schema. Unknown keys are dropped, missing keys become null.
+    /// shapes are the same) into the current schema. Unknown keys are dropped, missing keys become null,
+    /// then [`Resource::upgrade_state`] fills in what it can derive.
     pub fn upgrade_resource_state(
         &self,
         type_name: &str,
         version: i64,
         raw_json: &[u8],
     ) -> (Value, Diagnostics) {
-        let Some((_, schema, _)) = self.resources.get(type_name) else {
+        let Some((resource, schema, _)) = self.resources.get(type_name) else {
             return (Value::Null, Self::unknown_type("Resource", type_name));
         };
         let mut diags = Diagnostics::new();
@@ -320,7 +321,8 @@ impl Server {
             return (Value::Null, diags);
         }
         match decode_json(raw_json, &schema.value_type()) {
-            Ok(v) => (v, diags),
+            Ok(v) if v.is_null() => (v, diags),
+            Ok(v) => (resource.upgrade_state(version, v), diags),
             Err(e) => {
                 diags.error(
                     "Unable to Read Previously Saved State",

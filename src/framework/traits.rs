@@ -89,6 +89,12 @@ pub trait Resource: Send + Sync {
     }
     /// Config checks beyond the schema (config may contain unknowns; check known values only).
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Completes stored state written at schema version `from_version` (or by another provider whose
+    /// schema lacks some of ours), after decoding has dropped unknown keys and nulled missing ones.
+    /// Pure: no I/O. The default keeps the decoded state as it is.
+    fn upgrade_state(&self, _from_version: i64, state: Value) -> Value {
+        state
+    }
     /// Resource-specific plan changes, run after the framework's plan rules. Pure and deterministic.
     fn modify_plan(&self, _ctx: &PlanContext<'_>, _planned: &mut Value, _diags: &mut Diagnostics) {}
     /// Refreshes `state` from the API; returns `Null` when the object no longer exists.

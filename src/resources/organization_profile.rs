@@ -124,6 +124,17 @@ impl Resource for OrganizationProfileResource {
         );
     }
 
+    fn upgrade_state(&self, _from_version: i64, mut state: Value) -> Value {
+        // The official provider's profile has no `id`; ours is the organization ID. Filling it here
+        // keeps migrated state free of a diff, and keeps an update planned with `-refresh=false`
+        // (which plans the null prior `id` as null) consistent with the state apply returns.
+        if state.get("id").is_null() {
+            let org_id = state.get("organization_id").clone();
+            state.set("id", org_id);
+        }
+        state
+    }
+
     fn modify_plan(&self, ctx: &PlanContext<'_>, planned: &mut Value, diags: &mut Diagnostics) {
         if ctx.is_destroy() {
             diags.warning(
@@ -232,5 +243,30 @@ impl Resource for OrganizationProfileResource {
 
     fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
         identity.get("organization_id").as_str().map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::decode_json;
+
+    /// State from the official provider (no `id`, at version 500 or 0) gets `id` = `organization_id`;
+    /// our own state keeps its `id`.
+    #[test]
+    fn upgrade_fills_the_missing_id_from_organization_id() {
+        let official = br#"{"organization_id":"o1","business_address":"a","business_email":"e",
+            "business_name":"n","business_phone":"p","external_metadata":"{}","legacy":1}"#;
+        let decoded = decode_json(official, &schema().value_type()).unwrap();
+        assert!(decoded.get("id").is_null());
+        for version in [0, SCHEMA_VERSION] {
+            let upgraded = OrganizationProfileResource.upgrade_state(version, decoded.clone());
+            assert_eq!(upgraded.get("id"), &Value::string("o1"));
+            assert_eq!(upgraded.get("business_name"), &Value::string("n"));
+        }
+        let mut ours = decoded;
+        ours.set("id", Value::string("kept"));
+        let upgraded = OrganizationProfileResource.upgrade_state(SCHEMA_VERSION, ours);
+        assert_eq!(upgraded.get("id"), &Value::string("kept"));
     }
 }

@@ -1,0 +1,17 @@
+terraform {
+  required_providers {
+    cloudflare = {
+      source = "cloudflare-orgs/cloudflare"
+    }
+  }
+}
+
+provider "cloudflare" {}
+
+data "cloudflare_organization" "one" {
+  filter = {
+    name = {
+      contains = "{{contains}}"
+    }
+  }
+}

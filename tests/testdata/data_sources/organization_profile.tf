@@ -1,0 +1,13 @@
+terraform {
+  required_providers {
+    cloudflare = {
+      source = "cloudflare-orgs/cloudflare"
+    }
+  }
+}
+
+provider "cloudflare" {}
+
+data "cloudflare_organization_profile" "p" {
+  organization_id = "{{organization_id}}"
+}

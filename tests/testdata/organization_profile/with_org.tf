@@ -1,0 +1,22 @@
+terraform {
+  required_providers {
+    cloudflare = {
+      source = "cloudflare-orgs/cloudflare"
+    }
+  }
+}
+
+provider "cloudflare" {}
+
+resource "cloudflare_organization" "o" {
+  name = "{{name}}"
+}
+
+resource "cloudflare_organization_profile" "p" {
+  organization_id   = cloudflare_organization.o.id
+  business_name     = "Acme Corporation"
+  business_email    = "{{email}}"
+  business_phone    = "+1 415 555 0100"
+  business_address  = "101 Market St, San Francisco, CA 94105, US"
+  external_metadata = jsonencode({ department = "IT" })
+}
