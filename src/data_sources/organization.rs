@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use crate::cloudflare::{Client, Organization};
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
 use crate::resources::shared::{
-    api_error_diag, client, describe_organization_filter, meta_attribute, organization_fields,
-    organization_filter, organization_filter_attributes, profile_attributes, profile_value,
+    api_error_diag, client, computed_organization_attributes, describe_organization_filter,
+    organization_fields, organization_filter, organization_filter_attributes, profile_value,
     validate_id, validate_organization_filter,
 };
 
@@ -38,30 +38,12 @@ pub fn schema() -> Schema {
             Attribute::string("id")
                 .computed()
                 .description("Organization ID (the `organization_id` that was read or found)."),
-            Attribute::string("name")
-                .computed()
-                .description("Organization name."),
-            Attribute::string("create_time")
-                .computed()
-                .description("When the organization was created (RFC 3339)."),
-            meta_attribute(),
-            Attribute::object(
-                "parent",
-                vec![
-                    Attribute::string("id")
-                        .computed()
-                        .description("ID of the parent organization."),
-                    Attribute::string("name")
-                        .computed()
-                        .description("Name of the parent organization."),
-                ],
-            )
-            .computed()
-            .description("Parent organization; null for a root organization."),
-            Attribute::object("profile", profile_attributes(Attribute::computed))
-                .computed()
-                .description("Business profile of the organization; null when it has none yet."),
-        ],
+        ]
+        .into_iter()
+        .chain(computed_organization_attributes(
+            "Business profile of the organization; null when it has none yet.",
+        ))
+        .collect(),
     )
 }
 

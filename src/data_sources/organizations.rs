@@ -9,8 +9,8 @@ use async_trait::async_trait;
 
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
 use crate::resources::shared::{
-    api_error_diag, client, listed_organization_value, max_items_attribute, max_items_limit,
-    meta_attribute, organization_filter, organization_filter_attributes, profile_attributes,
+    api_error_diag, client, computed_organization_attributes, listed_organization_value,
+    max_items_attribute, max_items_limit, organization_filter, organization_filter_attributes,
     validate_max_items, validate_organization_filter,
 };
 
@@ -39,30 +39,12 @@ fn result_attributes() -> Vec<Attribute> {
         Attribute::string("id")
             .computed()
             .description("Organization ID."),
-        Attribute::string("create_time")
-            .computed()
-            .description("When the organization was created (RFC 3339)."),
-        Attribute::string("name")
-            .computed()
-            .description("Organization name."),
-        meta_attribute(),
-        Attribute::object(
-            "parent",
-            vec![
-                Attribute::string("id")
-                    .computed()
-                    .description("ID of the parent organization."),
-                Attribute::string("name")
-                    .computed()
-                    .description("Name of the parent organization."),
-            ],
-        )
-        .computed()
-        .description("Parent organization; null for a root organization."),
-        Attribute::object("profile", profile_attributes(Attribute::computed))
-            .computed()
-            .description("Business profile, when the list returns one; null otherwise (read it with the `cloudflare_organization` or `cloudflare_organization_profile` data source)."),
     ]
+    .into_iter()
+    .chain(computed_organization_attributes(
+        "Business profile, when the list returns one; null otherwise (read it with the `cloudflare_organization` or `cloudflare_organization_profile` data source).",
+    ))
+    .collect()
 }
 
 /// The state: the configuration plus `result`.

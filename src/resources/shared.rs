@@ -165,6 +165,37 @@ pub fn meta_attribute() -> Attribute {
     .description("Read-only metadata the API keeps about the organization.")
 }
 
+/// The read-only attributes of an organization as data sources expose it (`name`, `create_time`,
+/// `meta`, `parent`, `profile`); callers add `id` with their own wording. `profile_description`
+/// says where the profile comes from in that data source.
+pub fn computed_organization_attributes(profile_description: &str) -> Vec<Attribute> {
+    vec![
+        Attribute::string("name")
+            .computed()
+            .description("Organization name."),
+        Attribute::string("create_time")
+            .computed()
+            .description("When the organization was created (RFC 3339)."),
+        meta_attribute(),
+        Attribute::object(
+            "parent",
+            vec![
+                Attribute::string("id")
+                    .computed()
+                    .description("ID of the parent organization."),
+                Attribute::string("name")
+                    .computed()
+                    .description("Name of the parent organization."),
+            ],
+        )
+        .computed()
+        .description("Parent organization; null for a root organization."),
+        Attribute::object("profile", profile_attributes(Attribute::computed))
+            .computed()
+            .description(profile_description),
+    ]
+}
+
 /// A profile DTO as a value of the profile object type.
 pub fn profile_value(p: &Profile) -> Value {
     Value::object([
