@@ -457,3 +457,65 @@ fn organization_import_by_identity_and_generated_config() {
     gen.assert_empty_plan();
     destroy_and_check(&ws);
 }
+
+/// Null, empty and reordered answers for `external_metadata` (F4): a read-back that differs only by
+/// normalisation plans nothing, with and without refresh-only; a real difference shows as drift.
+#[test]
+fn organization_profile_normalised_read_backs_plan_no_change() {
+    let emu = emulator();
+    // (config expression, what the API answers for external_metadata: None = key omitted, expect empty plan)
+    let cases: [(&str, Option<Value>, bool); 7] = [
+        ("\"{}\"", None, true),
+        ("\"{}\"", Some(Value::Null), true),
+        ("\"{}\"", Some(json!("")), true),
+        ("\"\"", Some(json!("{}")), true),
+        (
+            "jsonencode({ a = 1, b = 2 })",
+            Some(json!("{ \"b\": 2,  \"a\": 1 }")),
+            true,
+        ),
+        (
+            "jsonencode({ a = 1, b = 2 })",
+            Some(json!("{\"a\":1}")),
+            false,
+        ),
+        ("jsonencode({ a = 1, b = 2 })", None, false),
+    ];
+    for (config, answer, converges) in cases {
+        let ws = Workspace::new()
+            .provider_env(&emu.base_url, Auth::token("emulator-token"))
+            .file(
+                "main.tf",
+                &testdata("organization/metadata.tf", &[("metadata", config)]),
+            );
+        apply_and_verify(&ws);
+        let id = ws.state_resource(ADDR)["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let mut profile = emu.emulator.organization(&id).expect("org")["profile"].clone();
+        match &answer {
+            None => {
+                profile
+                    .as_object_mut()
+                    .map(|p| p.remove("external_metadata"));
+            }
+            Some(v) => profile["external_metadata"] = v.clone(),
+        }
+        assert!(emu.emulator.set_profile_out_of_band(&id, profile));
+        let expected = if converges { 0 } else { 2 };
+        assert_eq!(
+            ws.plan_exitcode(&[]),
+            expected,
+            "config {config}, API answer {answer:?}"
+        );
+        if converges {
+            assert_eq!(
+                ws.plan_exitcode(&["-refresh-only"]),
+                0,
+                "refresh-only, config {config}, answer {answer:?}"
+            );
+        }
+        destroy_and_check(&ws);
+    }
+}

@@ -162,7 +162,10 @@ impl OrganizationResource {
             Err(e) => return Err(e),
         };
         let profile = Self::resolve_profile(client, &org, fallback_profile).await?;
-        Ok(Some(state_from(&org, profile)))
+        Ok(Some(state_from(
+            &org,
+            super::shared::reconcile_profile(fallback_profile, profile),
+        )))
     }
 
     async fn resolve_profile(

@@ -164,7 +164,10 @@ impl Resource for OrganizationProfileResource {
             return Value::Null;
         };
         match client.get_profile(org_id).await {
-            Ok(Some(p)) => state_from(org_id, &profile_value(&p)),
+            Ok(Some(p)) => state_from(
+                org_id,
+                &super::shared::reconcile_profile(state, profile_value(&p)),
+            ),
             Ok(None) => Value::Null,
             Err(e) if e.is_not_found() => Value::Null,
             Err(e) => {

@@ -207,6 +207,51 @@ pub fn profile_value(p: &Profile) -> Value {
     ])
 }
 
+/// True when two profile strings mean the same: equal, equal as JSON documents (key order and white
+/// space aside: `business_address` and `external_metadata` are often JSON), or both empty (`""`, `{}`,
+/// `null` — some API versions drop empty values or answer `{}` for "none").
+pub fn profile_strings_equivalent(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let blank = |s: &str| matches!(s.trim(), "" | "{}" | "null");
+    if blank(a) && blank(b) {
+        return true;
+    }
+    match (
+        serde_json::from_str::<serde_json::Value>(a),
+        serde_json::from_str::<serde_json::Value>(b),
+    ) {
+        (Ok(x), Ok(y)) => x.is_object() && x == y,
+        _ => false,
+    }
+}
+
+/// A profile as read from the API, with each field that only differs from `prior` by normalisation
+/// (see [`profile_strings_equivalent`]) kept as it was in state — so a server that reorders JSON keys
+/// or drops empty values causes no perpetual diff, while a real change still shows as drift.
+pub fn reconcile_profile(prior: &Value, read: Value) -> Value {
+    let Value::Object(mut fields) = read else {
+        return read;
+    };
+    for (name, _) in PROFILE_FIELDS {
+        let (Some(old), Some(new)) = (
+            prior.get(name).as_str(),
+            fields.get(name).and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if old != new && profile_strings_equivalent(old, new) {
+            tracing::debug!(
+                field = name,
+                "profile field differs from state only by normalisation; keeping the state's value"
+            );
+            fields.insert(name.to_string(), Value::string(old));
+        }
+    }
+    Value::Object(fields)
+}
+
 /// A profile DTO from a known profile object value; `None` when the value is null, unknown or partial.
 pub fn profile_from_value(v: &Value) -> Option<Profile> {
     let get = |k: &str| v.get(k).as_str().map(str::to_string);
@@ -725,5 +770,53 @@ pub(crate) mod testing {
             "business_name": "Example Ltd", "business_phone": "+1 555 0100",
             "external_metadata": "{\"department\":\"IT\"}",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_strings_compare_as_json_and_blank_equivalents() {
+        assert!(profile_strings_equivalent(
+            "{\"a\":1,\"b\":2}",
+            "{ \"b\": 2, \"a\": 1 }"
+        ));
+        assert!(profile_strings_equivalent("{}", ""));
+        assert!(profile_strings_equivalent("", "null"));
+        assert!(!profile_strings_equivalent("{\"a\":1}", ""));
+        assert!(!profile_strings_equivalent("Acme", "acme"));
+        // Plain JSON scalars are not treated as documents: "1" and "1.0" are different text.
+        assert!(!profile_strings_equivalent("1", "1.0"));
+    }
+
+    #[test]
+    fn reconcile_keeps_prior_only_for_normalised_fields() {
+        let prior = profile_value(&Profile {
+            business_address: "x".into(),
+            business_email: "a@b.example".into(),
+            business_name: "Acme".into(),
+            business_phone: "1".into(),
+            external_metadata: "{\"a\":1,\"b\":2}".into(),
+        });
+        let read = profile_value(&Profile {
+            business_address: "y".into(),
+            business_email: "a@b.example".into(),
+            business_name: "Acme".into(),
+            business_phone: "1".into(),
+            external_metadata: "{\"b\":2,\"a\":1}".into(),
+        });
+        let out = reconcile_profile(&prior, read);
+        assert_eq!(
+            out.get("external_metadata"),
+            &Value::string("{\"a\":1,\"b\":2}")
+        );
+        assert_eq!(
+            out.get("business_address"),
+            &Value::string("y"),
+            "a real change stays visible"
+        );
+        assert_eq!(reconcile_profile(&Value::Null, Value::Null), Value::Null);
     }
 }
