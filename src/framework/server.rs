@@ -131,7 +131,9 @@ pub struct Server {
     data_sources: BTreeMap<String, (Arc<dyn DataSource>, Schema)>,
     list_resources: BTreeMap<String, (Arc<dyn ListResource>, Schema)>,
     provider_data: RwLock<Option<ProviderData>>,
-    cancel: CancellationToken,
+    /// Fired by `StopProvider`, then replaced by a fresh token, so a process that outlives one Terraform
+    /// command (debug mode) still serves the next one (terraform-plugin-go does the same with its stopCh).
+    cancel: RwLock<CancellationToken>,
 }
 
 /// Source provider addresses whose state `MoveResourceState` accepts for a type of the same name (the
@@ -176,7 +178,7 @@ impl Server {
             data_sources,
             list_resources,
             provider_data: RwLock::new(None),
-            cancel: CancellationToken::new(),
+            cancel: RwLock::new(CancellationToken::new()),
         }
     }
 
@@ -223,21 +225,29 @@ impl Server {
         self.list_resources.get(type_name).map(|(_, s)| s)
     }
 
-    /// `StopProvider`: cancels in-flight work (HTTP calls, back-off waits). The server keeps serving.
+    /// `StopProvider`: cancels in-flight work (HTTP calls, back-off waits) and everything configured
+    /// before the stop. The server keeps serving: calls that start after it, and clients configured by a
+    /// later `ConfigureProvider` (the next Terraform command attached to a `--debug` process), get a fresh
+    /// token.
     pub fn stop(&self) {
-        self.cancel.cancel();
+        let mut token = self.cancel.write().unwrap_or_else(|e| e.into_inner());
+        token.cancel();
+        *token = CancellationToken::new();
     }
 
-    /// The stop token (fired by [`Server::stop`]).
+    /// The current stop token (fired by the next [`Server::stop`]).
     pub fn cancel_token(&self) -> CancellationToken {
-        self.cancel.clone()
+        self.cancel
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn ctx(&self) -> Ctx {
         let provider_data = self.provider_data.read().ok().and_then(|g| g.clone());
         Ctx {
             provider_data,
-            cancel: self.cancel.clone(),
+            cancel: self.cancel_token(),
         }
     }
 
@@ -253,7 +263,7 @@ impl Server {
         let mut diags = Diagnostics::new();
         let data = self
             .provider
-            .configure(terraform_version, config, self.cancel.clone(), &mut diags)
+            .configure(terraform_version, config, self.cancel_token(), &mut diags)
             .await;
         if let Ok(mut g) = self.provider_data.write() {
             *g = data;
