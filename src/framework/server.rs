@@ -282,30 +282,48 @@ impl Server {
 
     /// `ValidateResourceConfig`.
     pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let Some((r, _, _)) = self.resources.get(type_name) else {
+        let Some((r, schema, _)) = self.resources.get(type_name) else {
             return Self::unknown_type("Resource", type_name);
         };
         let mut diags = Diagnostics::new();
+        reject_read_only(
+            &schema.attributes,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         r.validate(config, &mut diags);
         diags
     }
 
     /// `ValidateDataResourceConfig`.
     pub fn validate_data_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let Some((d, _)) = self.data_sources.get(type_name) else {
+        let Some((d, schema)) = self.data_sources.get(type_name) else {
             return Self::unknown_type("Data Source", type_name);
         };
         let mut diags = Diagnostics::new();
+        reject_read_only(
+            &schema.attributes,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         d.validate(config, &mut diags);
         diags
     }
 
     /// `ValidateListResourceConfig`.
     pub fn validate_list_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let Some((l, _)) = self.list_resources.get(type_name) else {
+        let Some((l, schema)) = self.list_resources.get(type_name) else {
             return Self::unknown_type("List Resource", type_name);
         };
         let mut diags = Diagnostics::new();
+        reject_read_only(
+            &schema.attributes,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         l.validate(config, &mut diags);
         diags
     }
@@ -716,6 +734,59 @@ impl Server {
             config_from_state(&schema.attributes, state),
             Diagnostics::new(),
         )
+    }
+}
+
+/// Refuses configured values for computed-only attributes, as terraform-plugin-framework does. Terraform
+/// core accepts them and proposes them as planned values, which the API's answer then contradicts
+/// ("Provider produced inconsistent result after apply").
+fn reject_read_only(
+    attrs: &[Attribute],
+    config: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    for a in attrs {
+        let v = config.get(&a.name);
+        if v.is_null() {
+            continue;
+        }
+        let p = path.child(&a.name);
+        if a.mode == Mode::Computed {
+            diags.error_at(
+                p,
+                "Invalid Configuration for Read-Only Attribute",
+                format!(
+                    "`{}` is read-only: the provider sets it from the API. Remove it from the configuration.",
+                    a.name
+                ),
+            );
+            continue;
+        }
+        let AttrType::Nested(nesting, nested) = &a.ty else {
+            continue;
+        };
+        match (nesting, v) {
+            (super::Nesting::Single, _) => reject_read_only(nested, v, &p, diags),
+            (super::Nesting::List, Value::List(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let i = i64::try_from(i).unwrap_or(i64::MAX);
+                    reject_read_only(nested, item, &p.index(i), diags);
+                }
+            }
+            // Set elements have no path of their own; point at the set.
+            (super::Nesting::Set, Value::Set(items)) => {
+                for item in items {
+                    reject_read_only(nested, item, &p, diags);
+                }
+            }
+            (super::Nesting::Map, Value::Map(items)) => {
+                for (k, item) in items {
+                    reject_read_only(nested, item, &p.key(k), diags);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
