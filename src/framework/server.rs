@@ -131,7 +131,9 @@ pub struct Server {
     data_sources: BTreeMap<String, (Arc<dyn DataSource>, Schema)>,
     list_resources: BTreeMap<String, (Arc<dyn ListResource>, Schema)>,
     provider_data: RwLock<Option<ProviderData>>,
-    cancel: CancellationToken,
+    /// Fired by `StopProvider`, then replaced by a fresh token, so a process that outlives one Terraform
+    /// command (debug mode) still serves the next one (terraform-plugin-go does the same with its stopCh).
+    cancel: RwLock<CancellationToken>,
 }
 
 /// Source provider addresses whose state `MoveResourceState` accepts for a type of the same name (the
@@ -176,7 +178,7 @@ impl Server {
             data_sources,
             list_resources,
             provider_data: RwLock::new(None),
-            cancel: CancellationToken::new(),
+            cancel: RwLock::new(CancellationToken::new()),
         }
     }
 
@@ -223,21 +225,29 @@ impl Server {
         self.list_resources.get(type_name).map(|(_, s)| s)
     }
 
-    /// `StopProvider`: cancels in-flight work (HTTP calls, back-off waits). The server keeps serving.
+    /// `StopProvider`: cancels in-flight work (HTTP calls, back-off waits) and everything configured
+    /// before the stop. The server keeps serving: calls that start after it, and clients configured by a
+    /// later `ConfigureProvider` (the next Terraform command attached to a `--debug` process), get a fresh
+    /// token.
     pub fn stop(&self) {
-        self.cancel.cancel();
+        let mut token = self.cancel.write().unwrap_or_else(|e| e.into_inner());
+        token.cancel();
+        *token = CancellationToken::new();
     }
 
-    /// The stop token (fired by [`Server::stop`]).
+    /// The current stop token (fired by the next [`Server::stop`]).
     pub fn cancel_token(&self) -> CancellationToken {
-        self.cancel.clone()
+        self.cancel
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn ctx(&self) -> Ctx {
         let provider_data = self.provider_data.read().ok().and_then(|g| g.clone());
         Ctx {
             provider_data,
-            cancel: self.cancel.clone(),
+            cancel: self.cancel_token(),
         }
     }
 
@@ -253,7 +263,7 @@ impl Server {
         let mut diags = Diagnostics::new();
         let data = self
             .provider
-            .configure(terraform_version, config, self.cancel.clone(), &mut diags)
+            .configure(terraform_version, config, self.cancel_token(), &mut diags)
             .await;
         if let Ok(mut g) = self.provider_data.write() {
             *g = data;
@@ -272,30 +282,48 @@ impl Server {
 
     /// `ValidateResourceConfig`.
     pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let Some((r, _, _)) = self.resources.get(type_name) else {
+        let Some((r, schema, _)) = self.resources.get(type_name) else {
             return Self::unknown_type("Resource", type_name);
         };
         let mut diags = Diagnostics::new();
+        reject_read_only(
+            &schema.attributes,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         r.validate(config, &mut diags);
         diags
     }
 
     /// `ValidateDataResourceConfig`.
     pub fn validate_data_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let Some((d, _)) = self.data_sources.get(type_name) else {
+        let Some((d, schema)) = self.data_sources.get(type_name) else {
             return Self::unknown_type("Data Source", type_name);
         };
         let mut diags = Diagnostics::new();
+        reject_read_only(
+            &schema.attributes,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         d.validate(config, &mut diags);
         diags
     }
 
     /// `ValidateListResourceConfig`.
     pub fn validate_list_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let Some((l, _)) = self.list_resources.get(type_name) else {
+        let Some((l, schema)) = self.list_resources.get(type_name) else {
             return Self::unknown_type("List Resource", type_name);
         };
         let mut diags = Diagnostics::new();
+        reject_read_only(
+            &schema.attributes,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         l.validate(config, &mut diags);
         diags
     }
@@ -708,6 +736,59 @@ impl Server {
             config_from_state(&schema.attributes, state),
             Diagnostics::new(),
         )
+    }
+}
+
+/// Refuses configured values for computed-only attributes, as terraform-plugin-framework does. Terraform
+/// core accepts them and proposes them as planned values, which the API's answer then contradicts
+/// ("Provider produced inconsistent result after apply").
+fn reject_read_only(
+    attrs: &[Attribute],
+    config: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    for a in attrs {
+        let v = config.get(&a.name);
+        if v.is_null() {
+            continue;
+        }
+        let p = path.child(&a.name);
+        if a.mode == Mode::Computed {
+            diags.error_at(
+                p,
+                "Invalid Configuration for Read-Only Attribute",
+                format!(
+                    "`{}` is read-only: the provider sets it from the API. Remove it from the configuration.",
+                    a.name
+                ),
+            );
+            continue;
+        }
+        let AttrType::Nested(nesting, nested) = &a.ty else {
+            continue;
+        };
+        match (nesting, v) {
+            (super::Nesting::Single, _) => reject_read_only(nested, v, &p, diags),
+            (super::Nesting::List, Value::List(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let i = i64::try_from(i).unwrap_or(i64::MAX);
+                    reject_read_only(nested, item, &p.index(i), diags);
+                }
+            }
+            // Set elements have no path of their own; point at the set.
+            (super::Nesting::Set, Value::Set(items)) => {
+                for item in items {
+                    reject_read_only(nested, item, &p, diags);
+                }
+            }
+            (super::Nesting::Map, Value::Map(items)) => {
+                for (k, item) in items {
+                    reject_read_only(nested, item, &p.key(k), diags);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -1,0 +1,4 @@
+moved {
+  from = cloudflare_organization.a
+  to   = cloudflare_organization.b
+}

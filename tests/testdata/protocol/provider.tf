@@ -1,0 +1,9 @@
+terraform {
+  required_providers {
+    cloudflare = {
+      source = "cloudflare-orgs/cloudflare"
+    }
+  }
+}
+
+provider "cloudflare" {}
