@@ -21,6 +21,9 @@ PROVIDER_DIR="${DEMO_PROVIDER_DIR:-$RELEASE_DIR}"
 EXAMPLE_DIR="${DEMO_EXAMPLE_DIR:-$ROOT/examples/quickstart}"
 API_TOKEN="${DEMO_API_TOKEN:-emulator-token}"
 STARTUP_TIMEOUT=30
+# Colour only on a terminal: a log file or CI gets plain text.
+COLOR=()
+[[ -t 1 ]] || COLOR=(-no-color)
 
 STEP="setup"
 EMU_PID=""
@@ -68,9 +71,10 @@ step "start the emulator"
 EMU_PID=$!
 line=""
 for _ in $(seq $((STARTUP_TIMEOUT * 10))); do
-  if [[ -s "$TMP/emulator.out" ]] && IFS= read -r line <"$TMP/emulator.out" && [[ -n "$line" ]]; then
-    # Wait for the full line (newline written), not a partial write.
-    [[ "$(head -c 4096 "$TMP/emulator.out")" == *$'\n'* ]] && break
+  # Wait for the full line (its newline written), not a partial write: wc -l counts newlines.
+  if [[ "$(wc -l <"$TMP/emulator.out")" -ge 1 ]]; then
+    IFS= read -r line <"$TMP/emulator.out"
+    break
   fi
   kill -0 "$EMU_PID" 2>/dev/null || fail "the emulator exited before printing its URL"
   sleep 0.1
@@ -105,14 +109,14 @@ rm -rf "$TMP/work/.terraform" "$TMP/work"/terraform.tfstate*
 cd "$TMP/work"
 
 step "terraform apply"
-"$TF" apply -auto-approve -input=false
+"$TF" apply -auto-approve -input=false "${COLOR[@]}"
 
 step "terraform output"
-"$TF" output
+"$TF" output "${COLOR[@]}"
 
 step "terraform plan -detailed-exitcode (expect no changes)"
 rc=0
-"$TF" plan -detailed-exitcode -input=false || rc=$?
+"$TF" plan -detailed-exitcode -input=false "${COLOR[@]}" || rc=$?
 case "$rc" in
   0) ;;
   2) fail "the plan after apply is not empty (exit 2): the provider does not converge" ;;
@@ -120,7 +124,7 @@ case "$rc" in
 esac
 
 step "terraform destroy"
-"$TF" destroy -auto-approve -input=false
+"$TF" destroy -auto-approve -input=false "${COLOR[@]}"
 
 STEP="done"
 printf '\ndemo: OK (apply, output, empty plan, destroy against %s)\n' "$CLOUDFLARE_BASE_URL"

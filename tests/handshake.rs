@@ -427,3 +427,51 @@ async fn debug_mode_prints_reattach_config_and_stops_on_ctrl_c() {
     let mut rest = String::new();
     let _ = stdout.read_to_string(&mut rest);
 }
+
+/// A plugin whose parent dies without calling Shutdown (Terraform SIGKILLed) exits on its own and removes
+/// its socket, instead of idling forever as an orphan.
+#[test]
+fn plugin_exits_when_its_parent_dies_without_shutdown() {
+    let socket_parent = TempDir::new().expect("temp dir");
+    // A shell starts the plugin in the background, prints its pid and handshake, then waits; killing the
+    // shell with SIGKILL re-parents the plugin, as when Terraform itself is killed.
+    let mut shell = Command::new("bash")
+        .arg("-c")
+        .arg(format!("'{BIN}' & echo \"$!\"; wait"))
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .env("PLUGIN_UNIX_SOCKET_DIR", socket_parent.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bash starts");
+    let mut lines = BufReader::new(shell.stdout.take().expect("stdout"));
+    let mut pid_line = String::new();
+    lines.read_line(&mut pid_line).expect("pid line");
+    let pid: u32 = pid_line.trim().parse().expect("a pid");
+    let mut handshake = String::new();
+    lines.read_line(&mut handshake).expect("handshake line");
+    let socket = PathBuf::from(handshake.trim().split('|').nth(3).expect("socket field"));
+    assert!(socket.exists(), "socket {} exists while serving", socket.display());
+
+    shell.kill().expect("SIGKILL the parent");
+    shell.wait().expect("parent reaped");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+        // Waiting on a condition with a deadline: the plugin checks its parent once a second.
+        std::thread::sleep(Duration::from_millis(50));
+        // A zombie (exited, not yet reaped by init) counts as exited.
+        if std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true)
+        {
+            break;
+        }
+    }
+    let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| !s.contains(") Z "))
+        .unwrap_or(false);
+    assert!(!alive, "the orphaned plugin (pid {pid}) still runs 10 s after its parent died");
+    assert!(!socket.exists(), "the orphaned plugin removed its socket");
+}

@@ -213,8 +213,10 @@ impl Error {
                     .to_string(),
             }),
             Some(401) | Some(403) if self.inner.used_token => Some(
-                "API tokens cannot perform every Organizations operation; configure `api_key` and `email` \
-                 (Global API key) instead of `api_token`, or check the token has \"User Details Write\"."
+                "Check that the token is valid and has \"User Details Write\" (or \"User Details Read\" to list). \
+                 If it is, note that the Organizations API does not accept user API tokens for every \
+                 operation: configure `api_key` and `email` (Global API key) instead. For an organization \
+                 created moments ago, permissions may also still be propagating: retry in a minute."
                     .to_string(),
             ),
             Some(401) | Some(403) => Some(

@@ -286,7 +286,7 @@ impl Server {
             return Self::unknown_type("Resource", type_name);
         };
         let mut diags = Diagnostics::new();
-        reject_read_only(
+        check_config(
             &schema.attributes,
             config,
             &AttributePath::root(),
@@ -302,7 +302,7 @@ impl Server {
             return Self::unknown_type("Data Source", type_name);
         };
         let mut diags = Diagnostics::new();
-        reject_read_only(
+        check_config(
             &schema.attributes,
             config,
             &AttributePath::root(),
@@ -318,7 +318,7 @@ impl Server {
             return Self::unknown_type("List Resource", type_name);
         };
         let mut diags = Diagnostics::new();
-        reject_read_only(
+        check_config(
             &schema.attributes,
             config,
             &AttributePath::root(),
@@ -739,21 +739,27 @@ impl Server {
     }
 }
 
-/// Refuses configured values for computed-only attributes, as terraform-plugin-framework does. Terraform
-/// core accepts them and proposes them as planned values, which the API's answer then contradicts
-/// ("Provider produced inconsistent result after apply").
-fn reject_read_only(
-    attrs: &[Attribute],
-    config: &Value,
-    path: &AttributePath,
-    diags: &mut Diagnostics,
-) {
+/// Config checks every schema implies, as terraform-plugin-framework makes them: a read-only
+/// (computed-only) attribute may not be set; a required attribute may not be explicitly null (Terraform
+/// core lets `parent = { id = null }` through, and the API would then get a body without it); a
+/// deprecated attribute that is set gets a warning. Unknown values pass; they are checked at apply.
+fn check_config(attrs: &[Attribute], config: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if !matches!(config, Value::Object(_)) {
+        return;
+    }
     for a in attrs {
         let v = config.get(&a.name);
+        let p = path.child(&a.name);
         if v.is_null() {
+            if a.mode == Mode::Required {
+                diags.error_at(
+                    p.clone(),
+                    "Missing Configuration for Required Attribute",
+                    format!("`{p}` is required and cannot be null. Set it, or leave out the whole enclosing block when that is what you mean (for example `parent = null` for a root organization)."),
+                );
+            }
             continue;
         }
-        let p = path.child(&a.name);
         if a.mode == Mode::Computed {
             diags.error_at(
                 p,
@@ -765,26 +771,29 @@ fn reject_read_only(
             );
             continue;
         }
+        if let Some(msg) = &a.deprecated {
+            diags.warning_at(p.clone(), "Deprecated Attribute", msg.clone());
+        }
         let AttrType::Nested(nesting, nested) = &a.ty else {
             continue;
         };
         match (nesting, v) {
-            (super::Nesting::Single, _) => reject_read_only(nested, v, &p, diags),
+            (super::Nesting::Single, _) => check_config(nested, v, &p, diags),
             (super::Nesting::List, Value::List(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     let i = i64::try_from(i).unwrap_or(i64::MAX);
-                    reject_read_only(nested, item, &p.index(i), diags);
+                    check_config(nested, item, &p.index(i), diags);
                 }
             }
             // Set elements have no path of their own; point at the set.
             (super::Nesting::Set, Value::Set(items)) => {
                 for item in items {
-                    reject_read_only(nested, item, &p, diags);
+                    check_config(nested, item, &p, diags);
                 }
             }
             (super::Nesting::Map, Value::Map(items)) => {
                 for (k, item) in items {
-                    reject_read_only(nested, item, &p.key(k), diags);
+                    check_config(nested, item, &p.key(k), diags);
                 }
             }
             _ => {}

@@ -113,6 +113,9 @@ pub async fn serve(server: Arc<Server>, opts: ServeOptions) -> Result<(), ServeE
     let (socket, listener) =
         PrivateSocket::bind(opts.socket_dir.as_deref(), opts.socket_group.as_deref())?;
     watch_signals(opts.debug, shutdown.clone())?;
+    if !opts.debug {
+        watch_parent(shutdown.clone());
+    }
 
     let tls = match &opts.client_cert_pem {
         Some(pem) => Some(tls::auto_mtls(pem)?),
@@ -277,6 +280,29 @@ fn watch_signals(debug: bool, shutdown: CancellationToken) -> Result<(), ServeEr
         shutdown.cancel();
     });
     Ok(())
+}
+
+/// Terraform normally ends us with `Shutdown`; if it dies without doing so (SIGKILL, a crash, a broken
+/// pipe in a shell pipeline) we are re-parented and would otherwise idle forever. A once-a-second check of
+/// the parent PID notices that and shuts down (removing the socket). There is no portable event for it,
+/// and `PR_SET_PDEATHSIG` fires when the parent *thread* exits, which Go runtimes do at will.
+fn watch_parent(shutdown: CancellationToken) {
+    let parent = std::os::unix::process::parent_id();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = tick.tick() => {
+                    if std::os::unix::process::parent_id() != parent {
+                        tracing::warn!(parent, "Terraform (the parent process) went away without Shutdown; stopping");
+                        shutdown.cancel();
+                        return;
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// What `--debug` prints: the reattach configuration and how to use it.

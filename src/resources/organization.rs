@@ -144,6 +144,15 @@ async fn report_candidates(client: &cloudflare::Client, name: &str, diags: &mut 
     diags.warning("Organization May Have Been Created", detail);
 }
 
+/// One line for an error inside a warning: status and the API's codes, never a body.
+fn err_summary(e: &cloudflare::Error) -> String {
+    match e.kind() {
+        cloudflare::ErrorKind::Cancelled => "Terraform is stopping".to_string(),
+        cloudflare::ErrorKind::Timeout => "still HTTP 403/404 when the wait ran out".to_string(),
+        _ => e.to_string(),
+    }
+}
+
 /// The cloudflare_organization resource.
 pub struct OrganizationResource;
 
@@ -283,7 +292,17 @@ impl Resource for OrganizationResource {
                 state
             }
             Err(e) => {
-                api_error_diag(diags, "Organization Created but Not Yet Readable", &e);
+                // The organization exists: record it as created (a warning, not an error, so Terraform
+                // does not taint it and replace a live organization on the next apply).
+                tracing::warn!(id = %created.id, error = %e, "organization created but not yet readable");
+                diags.warning(
+                    "Organization Created; Permissions Still Propagating",
+                    format!(
+                        "Cloudflare created organization {} but did not let this provider read it back yet ({}). It is recorded in state as created. If the next plan fails with HTTP 403, wait a minute and run it again; nothing will be replaced.",
+                        created.id,
+                        err_summary(&e),
+                    ),
+                );
                 created_state
             }
         }

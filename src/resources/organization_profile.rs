@@ -70,6 +70,13 @@ fn state_from(org_id: &str, profile: &Value) -> Value {
     Value::object(fields)
 }
 
+/// True when every profile field in `state` is the empty string.
+fn all_fields_empty(state: &Value) -> bool {
+    PROFILE_FIELDS
+        .iter()
+        .all(|(name, _)| state.get(name).as_str() == Some(""))
+}
+
 /// The cloudflare_organization_profile resource.
 pub struct OrganizationProfileResource;
 
@@ -168,6 +175,9 @@ impl Resource for OrganizationProfileResource {
                 org_id,
                 &super::shared::reconcile_profile(state, profile_value(&p)),
             ),
+            // An all-empty profile reads back as "none" (api.md open question 5); when that is exactly
+            // what this resource wrote, it is still there.
+            Ok(None) if all_fields_empty(state) => state.clone(),
             Ok(None) => Value::Null,
             Err(e) if e.is_not_found() => Value::Null,
             Err(e) => {
