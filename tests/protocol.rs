@@ -66,8 +66,8 @@ impl Provider for TestProvider {
     }
 }
 
-/// `test_thing`: id (computed, kept), name (forces replacement), description, and a nested `settings`
-/// object with a computed `mode`.
+/// `test_thing`: id (computed, kept), name (forces replacement), description, a nested `settings`
+/// object with a computed `mode`, and a number `size`.
 struct Thing;
 
 fn thing_identity(id: &str) -> Value {
@@ -108,6 +108,9 @@ impl Resource for Thing {
                 )
                 .optional()
                 .description("Settings."),
+                Attribute::number("size")
+                    .optional()
+                    .description("The size."),
             ],
         )
     }
@@ -298,6 +301,42 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// PlanResourceChange of a create, with Terraform's proposed new state equal to the config.
+    async fn plan_create(&mut self, config: &[u8]) -> pb::plan_resource_change::Response {
+        self.provider
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: "test_thing".into(),
+                prior_state: msgpack(NIL),
+                proposed_new_state: msgpack(config),
+                config: msgpack(config),
+                ..Default::default()
+            })
+            .await
+            .expect("PlanResourceChange")
+            .into_inner()
+    }
+
+    /// ApplyResourceChange of a create.
+    async fn apply_create(
+        &mut self,
+        planned: &[u8],
+        config: &[u8],
+    ) -> pb::apply_resource_change::Response {
+        self.provider
+            .apply_resource_change(pb::apply_resource_change::Request {
+                type_name: "test_thing".into(),
+                prior_state: msgpack(NIL),
+                planned_state: msgpack(planned),
+                config: msgpack(config),
+                ..Default::default()
+            })
+            .await
+            .expect("ApplyResourceChange")
+            .into_inner()
+    }
+}
+
 fn msgpack(bytes: &[u8]) -> Option<pb::DynamicValue> {
     Some(pb::DynamicValue {
         msgpack: bytes.to_vec(),
@@ -347,25 +386,54 @@ fn attr_path(names: &[&str]) -> pb::AttributePath {
 // d4 00 00 is an unknown value; c0 is null.
 
 /// Config on create: name "a", settings.enabled true.
-const CONFIG_A: &[u8] = b"\x84\xabdescription\xc0\xa2id\xc0\xa4name\xa1a\
-\xa8settings\x82\xa7enabled\xc3\xa4mode\xc0";
+const CONFIG_A: &[u8] = b"\x85\xabdescription\xc0\xa2id\xc0\xa4name\xa1a\
+\xa8settings\x82\xa7enabled\xc3\xa4mode\xc0\xa4size\xc0";
 /// The plan of that create: id and settings.mode unknown.
-const PLANNED_A: &[u8] = b"\x84\xabdescription\xc0\xa2id\xd4\x00\x00\xa4name\xa1a\
-\xa8settings\x82\xa7enabled\xc3\xa4mode\xd4\x00\x00";
+const PLANNED_A: &[u8] = b"\x85\xabdescription\xc0\xa2id\xd4\x00\x00\xa4name\xa1a\
+\xa8settings\x82\xa7enabled\xc3\xa4mode\xd4\x00\x00\xa4size\xc0";
 /// The state after create.
-const STATE_A: &[u8] = b"\x84\xabdescription\xc0\xa2id\xa7thing-1\xa4name\xa1a\
-\xa8settings\x82\xa7enabled\xc3\xa4mode\xa7default";
+const STATE_A: &[u8] = b"\x85\xabdescription\xc0\xa2id\xa7thing-1\xa4name\xa1a\
+\xa8settings\x82\xa7enabled\xc3\xa4mode\xa7default\xa4size\xc0";
 /// Config renaming it to "b".
-const CONFIG_B: &[u8] = b"\x84\xabdescription\xc0\xa2id\xc0\xa4name\xa1b\
-\xa8settings\x82\xa7enabled\xc3\xa4mode\xc0";
+const CONFIG_B: &[u8] = b"\x85\xabdescription\xc0\xa2id\xc0\xa4name\xa1b\
+\xa8settings\x82\xa7enabled\xc3\xa4mode\xc0\xa4size\xc0";
 /// Terraform's proposed new state for the rename (config merged with prior computed values).
-const PROPOSED_B: &[u8] = b"\x84\xabdescription\xc0\xa2id\xa7thing-1\xa4name\xa1b\
-\xa8settings\x82\xa7enabled\xc3\xa4mode\xa7default";
+const PROPOSED_B: &[u8] = b"\x85\xabdescription\xc0\xa2id\xa7thing-1\xa4name\xa1b\
+\xa8settings\x82\xa7enabled\xc3\xa4mode\xa7default\xa4size\xc0";
 /// The plan of the rename: id kept (use_state_for_unknown), mode unknown again.
-const PLANNED_B: &[u8] = b"\x84\xabdescription\xc0\xa2id\xa7thing-1\xa4name\xa1b\
-\xa8settings\x82\xa7enabled\xc3\xa4mode\xd4\x00\x00";
+const PLANNED_B: &[u8] = b"\x85\xabdescription\xc0\xa2id\xa7thing-1\xa4name\xa1b\
+\xa8settings\x82\xa7enabled\xc3\xa4mode\xd4\x00\x00\xa4size\xc0";
 /// Identity {id = "thing-1"}.
 const IDENTITY_1: &[u8] = b"\x81\xa2id\xa7thing-1";
+
+/// msgpack nil.
+const NIL: &[u8] = &[0xc0];
+/// A plain unknown (ext 0).
+const UNKNOWN: &[u8] = &[0xd4, 0x00, 0x00];
+
+/// A `test_thing` object named "a", from the msgpack of each other attribute.
+fn thing(description: &[u8], id: &[u8], settings: &[u8], size: &[u8]) -> Vec<u8> {
+    let parts: [&[u8]; 9] = [
+        b"\x85\xabdescription",
+        description,
+        b"\xa2id",
+        id,
+        b"\xa4name\xa1a",
+        b"\xa8settings",
+        settings,
+        b"\xa4size",
+        size,
+    ];
+    parts.concat()
+}
+
+/// Attribute `name` of a decoded msgpack object.
+fn attr<'a>(v: &'a Mp, name: &str) -> &'a Mp {
+    v.as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(name)))
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no attribute {name} in {v}"))
+}
 
 // ----- schemas and metadata --------------------------------------------------------------------------
 
@@ -740,11 +808,11 @@ async fn unsupported_features_are_explained() {
 // ----- message limits ----------------------------------------------------------------------------------
 
 fn config_with_description(description: &str) -> Vec<u8> {
-    // {"description": <str32>, "id": nil, "name": "a", "settings": nil}
-    let mut b = b"\x84\xabdescription\xdb".to_vec();
+    // {"description": <str32>, "id": nil, "name": "a", "settings": nil, "size": nil}
+    let mut b = b"\x85\xabdescription\xdb".to_vec();
     b.extend_from_slice(&(description.len() as u32).to_be_bytes());
     b.extend_from_slice(description.as_bytes());
-    b.extend_from_slice(b"\xa2id\xc0\xa4name\xa1a\xa8settings\xc0");
+    b.extend_from_slice(b"\xa2id\xc0\xa4name\xa1a\xa8settings\xc0\xa4size\xc0");
     b
 }
 
@@ -940,7 +1008,7 @@ async fn read_and_import_return_state_and_identity() {
     assert_eq!(r.type_name, "test_thing");
     assert_eq!(
         read_mp(r.state.as_ref()),
-        mp(b"\x84\xabdescription\xc0\xa2id\xa7thing-9\xa4name\xa8imported\xa8settings\xc0")
+        mp(b"\x85\xabdescription\xc0\xa2id\xa7thing-9\xa4name\xa8imported\xa8settings\xc0\xa4size\xc0")
     );
 }
 
@@ -964,6 +1032,254 @@ async fn upgrade_resource_state_turns_json_into_msgpack() {
         .into_inner();
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     assert_eq!(read_mp(resp.upgraded_state.as_ref()), mp(STATE_A));
+}
+
+/// A refined unknown (ext 12: not null, prefix "abc") or a plain unknown in config is planned unknown,
+/// and written back byte for byte.
+#[tokio::test]
+async fn plan_keeps_configured_unknowns_and_their_refinements() {
+    let mut h = Harness::start().await;
+    // fixext8, ext type 12, payload {1: false, 2: "abc"}.
+    const REFINED: &[u8] = &[0xd7, 0x0c, 0x82, 0x01, 0xc2, 0x02, 0xa3, b'a', b'b', b'c'];
+    assert_eq!(
+        mp(REFINED),
+        Mp::Ext(12, vec![0x82, 0x01, 0xc2, 0x02, 0xa3, b'a', b'b', b'c'])
+    );
+    for description in [REFINED, UNKNOWN] {
+        let config = thing(description, NIL, NIL, NIL);
+        let resp = h.plan_create(&config).await;
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        let planned = resp.planned_state.as_ref().expect("planned state");
+        assert_eq!(planned.msgpack, thing(description, UNKNOWN, NIL, NIL));
+        assert_eq!(
+            attr(&read_mp(Some(planned)), "description"),
+            &mp(description)
+        );
+    }
+}
+
+/// A number beyond i64, a 30-digit decimal string and 0.1 come back from plan and apply as exactly the
+/// same number, in the form go-cty writes it (int64, else exact float64, else decimal string).
+#[tokio::test]
+async fn big_and_fractional_numbers_survive_plan_and_apply() {
+    let mut h = Harness::start().await;
+    h.configure().await;
+    let cases: [(&[u8], &[u8]); 3] = [
+        // u64::MAX as uint64: neither an int64 nor an exact float64, so it comes back as its decimal string.
+        (
+            &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            b"\xb418446744073709551615",
+        ),
+        (
+            b"\xbe123456789012345678901234567890",
+            b"\xbe123456789012345678901234567890",
+        ),
+        // 0.1 as float64.
+        (
+            &[0xcb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a],
+            &[0xcb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a],
+        ),
+    ];
+    for (sent, echoed) in cases {
+        let config = thing(NIL, NIL, NIL, sent);
+        let plan = h.plan_create(&config).await;
+        assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+        let planned = plan.planned_state.expect("planned state").msgpack;
+        assert_eq!(planned, thing(NIL, UNKNOWN, NIL, echoed));
+        let size = read_mp(msgpack(&planned).as_ref());
+        let size = attr(&size, "size");
+        match mp(sent) {
+            Mp::Integer(i) => assert_eq!(
+                size.as_str().and_then(|s| s.parse::<u64>().ok()),
+                i.as_u64()
+            ),
+            other => assert_eq!(size, &other),
+        }
+
+        let apply = h.apply_create(&planned, &config).await;
+        assert!(apply.diagnostics.is_empty(), "{:?}", apply.diagnostics);
+        assert_eq!(
+            apply.new_state.expect("new state").msgpack,
+            thing(NIL, b"\xa7thing-1", NIL, echoed)
+        );
+    }
+}
+
+/// An optional nested object left null plans and applies as null (not an object of nulls), and a null
+/// attribute inside a configured object stays null.
+#[tokio::test]
+async fn null_nested_objects_and_attributes_stay_null() {
+    let mut h = Harness::start().await;
+    h.configure().await;
+
+    let config = thing(NIL, NIL, NIL, NIL);
+    let plan = h.plan_create(&config).await;
+    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    let planned = plan.planned_state.expect("planned state").msgpack;
+    assert_eq!(planned, thing(NIL, UNKNOWN, NIL, NIL));
+    assert_eq!(
+        attr(&read_mp(msgpack(&planned).as_ref()), "settings"),
+        &Mp::Nil
+    );
+    let apply = h.apply_create(&planned, &config).await;
+    assert!(apply.diagnostics.is_empty(), "{:?}", apply.diagnostics);
+    assert_eq!(
+        apply.new_state.expect("new state").msgpack,
+        thing(NIL, b"\xa7thing-1", NIL, NIL)
+    );
+
+    // settings = {} : enabled null, mode computed.
+    let config = thing(NIL, NIL, b"\x82\xa7enabled\xc0\xa4mode\xc0", NIL);
+    let plan = h.plan_create(&config).await;
+    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    let planned = plan.planned_state.expect("planned state").msgpack;
+    assert_eq!(
+        planned,
+        thing(
+            NIL,
+            UNKNOWN,
+            b"\x82\xa7enabled\xc0\xa4mode\xd4\x00\x00",
+            NIL
+        )
+    );
+    let apply = h.apply_create(&planned, &config).await;
+    assert!(apply.diagnostics.is_empty(), "{:?}", apply.diagnostics);
+    let state = read_mp(apply.new_state.as_ref());
+    assert_eq!(attr(attr(&state, "settings"), "enabled"), &Mp::Nil);
+    assert_eq!(
+        state,
+        mp(&thing(
+            NIL,
+            b"\xa7thing-1",
+            b"\x82\xa7enabled\xc0\xa4mode\xa7default",
+            NIL
+        ))
+    );
+}
+
+/// UpgradeResourceIdentity turns stored identity JSON into msgpack, and answers a newer identity version
+/// or an unknown type name with an error diagnostic.
+#[tokio::test]
+async fn upgrade_resource_identity_reads_json_and_refuses_what_it_cannot() {
+    let h = Harness::start().await;
+    let upgrade = |type_name: &str, version: i64| {
+        let req = pb::upgrade_resource_identity::Request {
+            type_name: type_name.into(),
+            version,
+            raw_identity: Some(pb::RawState {
+                json: br#"{"id":"thing-1"}"#.to_vec(),
+                ..Default::default()
+            }),
+        };
+        let mut p = h.provider.clone();
+        async move {
+            p.upgrade_resource_identity(req)
+                .await
+                .expect("UpgradeResourceIdentity")
+                .into_inner()
+        }
+    };
+    for version in [0, 1] {
+        let resp = upgrade("test_thing", version).await;
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        let identity = resp.upgraded_identity.expect("upgraded identity");
+        assert_eq!(read_mp(identity.identity_data.as_ref()), mp(IDENTITY_1));
+    }
+
+    let newer = upgrade("test_thing", 2).await;
+    assert!(newer.upgraded_identity.is_none());
+    let errs = errors(&newer.diagnostics);
+    assert_eq!(errs.len(), 1, "{:?}", newer.diagnostics);
+    assert_eq!(
+        errs[0].summary,
+        "Resource Identity Is Newer Than This Provider"
+    );
+
+    let unknown = upgrade("nope_thing", 0).await;
+    assert!(unknown.upgraded_identity.is_none());
+    let errs = errors(&unknown.diagnostics);
+    assert_eq!(errs.len(), 1, "{:?}", unknown.diagnostics);
+    assert_eq!(errs[0].summary, "Unknown Resource Type");
+    assert!(errs[0].detail.contains("nope_thing"));
+}
+
+/// ReadDataSource decodes a msgpack config and answers the state with the computed value filled in.
+#[tokio::test]
+async fn read_data_source_fills_the_computed_value() {
+    let mut h = Harness::start().await;
+    let read = |mut p: pb::provider_client::ProviderClient<Channel>| async move {
+        p.read_data_source(pb::read_data_source::Request {
+            type_name: "test_info".into(),
+            config: msgpack(b"\x82\xa4name\xa3foo\xa5value\xc0"),
+            ..Default::default()
+        })
+        .await
+        .expect("ReadDataSource")
+        .into_inner()
+    };
+    // Not configured yet: an error, no state.
+    let early = read(h.provider.clone()).await;
+    assert!(early.state.is_none());
+    assert_eq!(summaries(&early.diagnostics), ["Provider Not Configured"]);
+
+    h.configure().await;
+    let resp = read(h.provider.clone()).await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert!(resp.deferred.is_none());
+    assert_eq!(
+        resp.state.expect("state").msgpack,
+        b"\x82\xa4name\xa3foo\xa5value\xa3foo"
+    );
+}
+
+/// ImportResourceState by identity (no ID) imports the object the identity names, with that identity; an
+/// identity without its required `id` is an error diagnostic.
+#[tokio::test]
+async fn import_by_identity_imports_the_named_object() {
+    let mut h = Harness::start().await;
+    h.configure().await;
+    let import = |identity: &'static [u8]| {
+        let mut p = h.provider.clone();
+        async move {
+            p.import_resource_state(pb::import_resource_state::Request {
+                type_name: "test_thing".into(),
+                id: String::new(),
+                identity: Some(pb::ResourceIdentityData {
+                    identity_data: msgpack(identity),
+                }),
+                ..Default::default()
+            })
+            .await
+            .expect("ImportResourceState")
+            .into_inner()
+        }
+    };
+    let resp = import(b"\x81\xa2id\xa7thing-7").await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(resp.imported_resources.len(), 1);
+    let r = &resp.imported_resources[0];
+    assert_eq!(r.type_name, "test_thing");
+    assert_eq!(
+        read_mp(r.state.as_ref()),
+        mp(b"\x85\xabdescription\xc0\xa2id\xa7thing-7\xa4name\xa8imported\xa8settings\xc0\xa4size\xc0")
+    );
+    assert_eq!(
+        read_mp(
+            r.identity
+                .as_ref()
+                .expect("identity")
+                .identity_data
+                .as_ref()
+        ),
+        mp(b"\x81\xa2id\xa7thing-7")
+    );
+
+    let incomplete = import(b"\x81\xa2id\xc0").await;
+    assert!(incomplete.imported_resources.is_empty());
+    assert_eq!(
+        summaries(&incomplete.diagnostics),
+        ["Invalid Import Identity"]
+    );
 }
 
 // ----- list resources (need the real codec) -----------------------------------------------------------------

@@ -368,6 +368,9 @@ impl Server {
         version: i64,
         raw_json: &[u8],
     ) -> (Value, Diagnostics) {
+        if !self.resources.contains_key(type_name) {
+            return (Value::Null, Self::unknown_type("Resource", type_name));
+        }
         let mut diags = Diagnostics::new();
         let Some(identity) = self.identity_schema(type_name) else {
             diags.error(
