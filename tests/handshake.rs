@@ -453,7 +453,11 @@ fn plugin_exits_when_its_parent_dies_without_shutdown() {
     let mut handshake = String::new();
     lines.read_line(&mut handshake).expect("handshake line");
     let socket = PathBuf::from(handshake.trim().split('|').nth(3).expect("socket field"));
-    assert!(socket.exists(), "socket {} exists while serving", socket.display());
+    assert!(
+        socket.exists(),
+        "socket {} exists while serving",
+        socket.display()
+    );
 
     shell.kill().expect("SIGKILL the parent");
     shell.wait().expect("parent reaped");
@@ -472,6 +476,9 @@ fn plugin_exits_when_its_parent_dies_without_shutdown() {
     let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|s| !s.contains(") Z "))
         .unwrap_or(false);
-    assert!(!alive, "the orphaned plugin (pid {pid}) still runs 10 s after its parent died");
+    assert!(
+        !alive,
+        "the orphaned plugin (pid {pid}) still runs 10 s after its parent died"
+    );
     assert!(!socket.exists(), "the orphaned plugin removed its socket");
 }

@@ -193,7 +193,14 @@ fn consistency(
             );
             continue;
         }
-        if pla.is_unknown() {
+        if let Value::Unknown(r) = pla {
+            if let Some(broken) = refinement_broken(r, got) {
+                diags.error_at(
+                    p.clone(),
+                    "Provider Produced Inconsistent Result After Apply",
+                    format!("The value of {p} after apply does not honour what the plan promised ({broken}). This is a bug in the provider; please report it. The object was saved to state so that it is not lost."),
+                );
+            }
             continue;
         }
         if let (AttrType::Nested(Nesting::Single, nested), Value::Object(_), Value::Object(_)) =
@@ -210,6 +217,45 @@ fn consistency(
             );
         }
     }
+}
+
+/// Which refinement of a planned unknown the applied value breaks, if any (protocol.md §9: if we plan a
+/// refinement, apply must honour it).
+fn refinement_broken(r: &super::Refinements, got: &Value) -> Option<String> {
+    if r.nullable == Some(false) && got.is_null() {
+        return Some("not null".into());
+    }
+    if let (Some(prefix), Value::String(s)) = (&r.string_prefix, got) {
+        if !s.starts_with(prefix.as_str()) {
+            return Some(format!("a string starting with {prefix:?}"));
+        }
+    }
+    if let Some(items) = got.as_elements() {
+        let n = items.len() as u64;
+        if r.length_lower.is_some_and(|lo| n < lo) || r.length_upper.is_some_and(|hi| n > hi) {
+            return Some("a collection length within the planned bounds".into());
+        }
+    }
+    if let Value::Number(n) = got {
+        let x = n.to_decimal_string().parse::<f64>().ok()?;
+        let bound = |b: &(super::Number, bool)| {
+            b.0.to_decimal_string()
+                .parse::<f64>()
+                .ok()
+                .map(|v| (v, b.1))
+        };
+        if let Some((lo, incl)) = r.number_lower.as_ref().and_then(bound) {
+            if x < lo || (!incl && x == lo) {
+                return Some("a number within the planned bounds".into());
+            }
+        }
+        if let Some((hi, incl)) = r.number_upper.as_ref().and_then(bound) {
+            if x > hi || (!incl && x == hi) {
+                return Some("a number within the planned bounds".into());
+            }
+        }
+    }
+    None
 }
 
 /// Replaces every unknown inside `v` with null (used only to make an invalid provider result storable).
@@ -331,6 +377,26 @@ mod tests {
         );
         let unknown_left = obj(Value::string("1"), "a", Value::unknown(), Value::Null);
         assert!(check_apply_consistency(&s, &planned, &unknown_left).has_errors());
+    }
+
+    #[test]
+    fn apply_must_honour_planned_refinements() {
+        let s = schema();
+        let mut planned = obj(Value::unknown(), "a", Value::unknown(), Value::Null);
+        planned.set(
+            "stamp",
+            Value::Unknown(super::super::Refinements {
+                nullable: Some(false),
+                string_prefix: Some("t-".into()),
+                ..Default::default()
+            }),
+        );
+        let ok = obj(Value::string("1"), "a", Value::string("t-1"), Value::Null);
+        assert!(check_apply_consistency(&s, &planned, &ok).is_empty());
+        let bad_prefix = obj(Value::string("1"), "a", Value::string("x"), Value::Null);
+        assert!(check_apply_consistency(&s, &planned, &bad_prefix).has_errors());
+        let null = obj(Value::string("1"), "a", Value::Null, Value::Null);
+        assert!(check_apply_consistency(&s, &planned, &null).has_errors());
     }
 
     #[test]

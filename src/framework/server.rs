@@ -746,7 +746,12 @@ impl Server {
 /// (computed-only) attribute may not be set; a required attribute may not be explicitly null (Terraform
 /// core lets `parent = { id = null }` through, and the API would then get a body without it); a
 /// deprecated attribute that is set gets a warning. Unknown values pass; they are checked at apply.
-fn check_config(attrs: &[Attribute], config: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+fn check_config(
+    attrs: &[Attribute],
+    config: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
     if !matches!(config, Value::Object(_)) {
         return;
     }
