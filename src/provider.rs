@@ -110,6 +110,30 @@ pub fn schema() -> Schema {
     )
 }
 
+/// Numeric provider settings: (attribute, lowest, highest, whole numbers only).
+const NUMERIC_SETTINGS: [(&str, f64, f64, bool); 4] = [
+    ("max_retries", 0.0, 20.0, true),
+    ("min_backoff", 0.0, 300.0, false),
+    ("max_backoff", 0.0, 600.0, false),
+    ("requests_per_second", 0.1, 1000.0, false),
+];
+
+/// Checks a numeric setting against [`NUMERIC_SETTINGS`]; `Err` says the rule it breaks.
+fn check_number(name: &str, value: Option<f64>) -> Result<f64, String> {
+    let Some((_, lo, hi, whole)) = NUMERIC_SETTINGS.iter().find(|(n, ..)| *n == name) else {
+        return value.ok_or_else(|| "it must be a number".to_string());
+    };
+    let rule = if *whole {
+        format!("it must be a whole number from {lo} to {hi}")
+    } else {
+        format!("it must be a number from {lo} to {hi}")
+    };
+    match value {
+        Some(v) if v.is_finite() && v >= *lo && v <= *hi && (!whole || v.fract() == 0.0) => Ok(v),
+        _ => Err(rule),
+    }
+}
+
 /// A setting's resolved source.
 enum Setting {
     /// Not set anywhere.
@@ -142,6 +166,9 @@ impl CloudflareOrgsProvider {
         }
     }
 
+    /// A numeric setting from the provider block or its environment variable, checked against its
+    /// range in [`NUMERIC_SETTINGS`]; an error names the attribute, where the value came from, and the
+    /// allowed range.
     fn number_setting(
         &self,
         config: &Value,
@@ -149,19 +176,27 @@ impl CloudflareOrgsProvider {
         default: f64,
         diags: &mut Diagnostics,
     ) -> f64 {
-        match self.setting(config, name) {
-            Setting::Known(s) => match s.trim().parse::<f64>() {
-                Ok(n) if n.is_finite() && n >= 0.0 => n,
-                _ => {
-                    diags.error_at(
-                        AttributePath::attr(name),
-                        "Invalid Provider Setting",
-                        format!("{name} must be a non-negative number (from the provider block or its environment variable)."),
-                    );
-                    default
-                }
-            },
-            _ => default,
+        let Setting::Known(text) = self.setting(config, name) else {
+            return default;
+        };
+        let source = if config.get(name).is_null() {
+            ENV_VARS
+                .iter()
+                .find(|(a, _)| *a == name)
+                .map_or(name, |(_, e)| *e)
+        } else {
+            name
+        };
+        match check_number(name, text.trim().parse::<f64>().ok()) {
+            Ok(n) => n,
+            Err(rule) => {
+                diags.error_at(
+                    AttributePath::attr(name),
+                    "Invalid Provider Setting",
+                    format!("{source} is {:?}, but {rule}.", text.trim()),
+                );
+                default
+            }
         }
     }
 
@@ -255,20 +290,27 @@ impl Provider for CloudflareOrgsProvider {
                 );
             }
         }
-        for name in [
-            "max_retries",
-            "min_backoff",
-            "max_backoff",
-            "requests_per_second",
-        ] {
+        for (name, _, _, _) in NUMERIC_SETTINGS {
             if let Value::Number(n) = config.get(name) {
-                if n.to_decimal_string().starts_with('-') {
+                if let Err(rule) = check_number(name, n.to_decimal_string().parse::<f64>().ok()) {
                     diags.error_at(
                         AttributePath::attr(name),
                         "Invalid Provider Setting",
-                        format!("{name} must not be negative."),
+                        format!("{name} is {n}, but {rule}."),
                     );
                 }
+            }
+        }
+        if let (Some(lo), Some(hi)) = (
+            config.get("min_backoff").as_i64(),
+            config.get("max_backoff").as_i64(),
+        ) {
+            if lo > hi {
+                diags.error_at(
+                    AttributePath::attr("min_backoff"),
+                    "Invalid Provider Setting",
+                    format!("min_backoff ({lo} s) is longer than max_backoff ({hi} s); the shortest wait cannot exceed the longest."),
+                );
             }
         }
     }
@@ -332,6 +374,17 @@ impl Provider for CloudflareOrgsProvider {
             ),
             ..defaults
         };
+        if client_config.min_backoff > client_config.max_backoff {
+            diags.error_at(
+                AttributePath::attr("min_backoff"),
+                "Invalid Provider Setting",
+                format!(
+                    "min_backoff ({} s) is longer than max_backoff ({} s), counting CLOUDFLARE_MIN_BACKOFF and CLOUDFLARE_MAX_BACKOFF; the shortest wait cannot exceed the longest.",
+                    secs(client_config.min_backoff),
+                    secs(client_config.max_backoff)
+                ),
+            );
+        }
         if diags.has_errors() {
             return None;
         }

@@ -135,11 +135,25 @@ fn bad_credential_config_fails_before_any_api_call() {
         ("  api_key = \"emulator-key\"", "Missing Email for API Key"),
         ("  base_url = \"ftp://example.com\"", "Invalid Base URL"),
         ("", "Missing Cloudflare Credentials"),
+        (
+            "  api_token   = \"emulator-token\"\n  max_retries = 1.5",
+            "max_retries is 1.5, but it must be a whole number from 0 to 20",
+        ),
+        (
+            "  api_token           = \"emulator-token\"\n  requests_per_second = 0",
+            "requests_per_second is 0, but it must be a number from 0.1",
+        ),
+        (
+            "  api_token   = \"emulator-token\"\n  min_backoff = 40\n  max_backoff = 5",
+            "min_backoff (40 s) is longer than max_backoff (5 s)",
+        ),
     ] {
         let ws = config_ws(&emu, body, "Bad Config");
-        ws.run(&["plan", "-input=false"])
-            .assert_failure()
-            .stderr_contains(expect);
+        let out = ws.run(&["plan", "-input=false"]);
+        out.assert_failure();
+        // Terraform wraps diagnostic text; compare with the box-drawing line breaks folded.
+        let folded = out.stderr.replace("\n│ ", " ");
+        assert!(folded.contains(expect), "want {expect:?}: {out}");
     }
     assert!(
         emu.emulator.requests().is_empty(),

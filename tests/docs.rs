@@ -71,6 +71,24 @@ fn expected_pages() -> Vec<(PathBuf, String)> {
             }),
         ));
     }
+    for list in provider.list_resources() {
+        let name = list.type_name();
+        let schema = list.schema();
+        let dir = ex.join("list-resources").join(name);
+        pages.push((
+            PathBuf::from(format!(
+                "docs/list-resources/{}.md",
+                name.trim_start_matches("cloudflare_")
+            )),
+            render(&DocPage {
+                kind: DocKind::ListResource,
+                name,
+                schema: &schema,
+                example: read_opt(&dir.join("list.tfquery.hcl")).as_deref(),
+                import: None,
+            }),
+        ));
+    }
     pages
 }
 

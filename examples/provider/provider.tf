@@ -6,8 +6,9 @@ terraform {
   }
 }
 
-# The Organizations API needs a global API key with its email for most
-# operations; API tokens may only list organizations.
+# The Organizations API documents a global API key with its email for every
+# operation but listing; a user API token may be refused (HTTP 403) for the
+# others, so the key is the dependable choice.
 provider "cloudflare" {
   api_key = var.cloudflare_api_key
   email   = "admin@acme.example"

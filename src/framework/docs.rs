@@ -14,6 +14,8 @@ pub enum DocKind {
     Resource,
     /// `docs/data-sources/<name>.md`.
     DataSource,
+    /// `docs/list-resources/<name>.md` (`terraform query`).
+    ListResource,
 }
 
 /// One page's inputs: the schema, and the example HCL and import command from `examples/`.
@@ -113,6 +115,7 @@ pub fn render(page: &DocPage<'_>) -> String {
         DocKind::Provider => ("cloudflare-orgs Provider".to_string(), ""),
         DocKind::Resource => (format!("{} (Resource)", page.name), ""),
         DocKind::DataSource => (format!("{} (Data Source)", page.name), ""),
+        DocKind::ListResource => (format!("{} (List Resource)", page.name), ""),
     };
     let first_sentence = page
         .schema

@@ -96,7 +96,7 @@ pub fn validate_id(value: &Value, path: AttributePath, what: &str, diags: &mut D
             diags.error_at(
                 path,
                 format!("Invalid {what}"),
-                format!("{problem} A {what} is the identifier Cloudflare shows for the object (32 hexadecimal characters in practice), for example 023e105f4ecef8ad9ca31a8372d0c353."),
+                format!("{problem} The {what} is the identifier Cloudflare shows for the object (32 hexadecimal characters in practice), for example 023e105f4ecef8ad9ca31a8372d0c353."),
             );
         }
     }
@@ -124,7 +124,9 @@ pub fn validate_not_empty(value: &Value, path: AttributePath, what: &str, diags:
         diags.error_at(
             path,
             format!("Invalid {what}"),
-            format!("The {what} must not be empty: the Cloudflare API rejects an empty value."),
+            format!(
+                "The {what} must not be empty or only white space: the Cloudflare API rejects it."
+            ),
         );
     }
 }
