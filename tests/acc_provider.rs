@@ -295,3 +295,36 @@ fn propagation_403_after_create_is_absorbed() {
     ws.assert_empty_plan();
     destroy_and_check(&ws);
 }
+
+/// The User-Agent names our provider, its version and Terraform's version (not the official provider's
+/// string), and appends the operator suffix from the environment.
+#[test]
+fn user_agent_names_provider_terraform_and_operator_suffix() {
+    let emu = BackgroundEmulator::start(Config::default()).expect("emulator");
+    let ws = Workspace::new()
+        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+        .env("CLOUDFLARE_USER_AGENT_OPERATOR_SUFFIX", "platform-team/ci")
+        .file(
+            "main.tf",
+            &testdata("organization/basic.tf", &[("name", "UA")]),
+        );
+    ws.apply();
+    let version = terraform_version_string();
+    let want = format!(
+        "terraform-provider-cloudflare/{} (cloudflare-orgs) terraform/{} platform-team/ci",
+        env!("CARGO_PKG_VERSION"),
+        version.trim_start_matches('v')
+    );
+    let agents: Vec<Option<String>> = emu
+        .emulator
+        .requests()
+        .into_iter()
+        .map(|r| r.user_agent)
+        .collect();
+    assert!(!agents.is_empty());
+    assert!(
+        agents.iter().all(|a| a.as_deref() == Some(want.as_str())),
+        "{agents:?} != {want}"
+    );
+    destroy_and_check(&ws);
+}

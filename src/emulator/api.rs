@@ -245,6 +245,11 @@ pub(crate) async fn handle(State(emulator): State<Emulator>, request: Request) -
         query: raw_query.clone(),
         auth: auth.scheme,
         identity: auth.identity.clone(),
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
         body: logged_body,
         status: 0,
         fault: None,

@@ -48,6 +48,8 @@ pub struct RecordedRequest {
     /// scheme, `"token:N"` (1-based position in the configured tokens) for a known token,
     /// `None` otherwise.
     pub identity: Option<String>,
+    /// The `User-Agent` header, if any.
+    pub user_agent: Option<String>,
     /// Request body parsed as JSON; a body that is not JSON is kept as a JSON string.
     pub body: Option<Value>,
     /// Response status. `0` = no response was sent (still in flight, or the connection was
