@@ -301,10 +301,11 @@ impl Provider for CloudflareOrgsProvider {
                 }
             }
         }
-        if let (Some(lo), Some(hi)) = (
-            config.get("min_backoff").as_i64(),
-            config.get("max_backoff").as_i64(),
-        ) {
+        let seconds = |name: &str| match config.get(name) {
+            Value::Number(n) => n.approx_f64(),
+            _ => None,
+        };
+        if let (Some(lo), Some(hi)) = (seconds("min_backoff"), seconds("max_backoff")) {
             if lo > hi {
                 diags.error_at(
                     AttributePath::attr("min_backoff"),

@@ -183,7 +183,9 @@ fn parse_base_url(raw: &str) -> Result<Url, Error> {
 
 /// The shared limiter: `rps` sustained, a burst of `ceil(rps)` clamped to 1..=10.
 fn limiter(rps: f64) -> Result<DefaultDirectRateLimiter, Error> {
-    if !(rps.is_finite() && rps > 0.0) {
+    // Below one request per ~11.6 days the period would not fit governor's quota; such a limit is a
+    // mistake, not a setting.
+    if !(rps.is_finite() && rps >= 1e-6) {
         return Err(Error::config(format!(
             "requests_per_second must be a positive number, got {rps}"
         )));

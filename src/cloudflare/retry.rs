@@ -38,7 +38,8 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
         .and_then(|s| s.trim().parse::<f64>().ok())
         .filter(|ms| ms.is_finite() && *ms >= 0.0)
     {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        // Clamp absurd values so Duration construction can't panic (1e300 ms overflows it).
+        return Some(Duration::from_secs_f64((ms / 1000.0).min(1.0e9)));
     }
     let raw = headers.get("retry-after")?.to_str().ok()?.trim();
     if let Ok(secs) = raw.parse::<f64>() {
@@ -86,6 +87,15 @@ mod tests {
             }
         }
         h
+    }
+
+    #[test]
+    fn absurd_retry_after_values_are_clamped_not_panics() {
+        let now = SystemTime::UNIX_EPOCH;
+        let ms = retry_after(&headers(&[("retry-after-ms", "1e300")]), now);
+        assert_eq!(ms, Some(Duration::from_secs(1_000_000_000)));
+        let secs = retry_after(&headers(&[("retry-after", "1e300")]), now);
+        assert_eq!(secs, Some(Duration::from_secs(1_000_000_000)));
     }
 
     #[test]

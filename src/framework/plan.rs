@@ -203,6 +203,14 @@ fn consistency(
             }
             continue;
         }
+        if matches!(pla, Value::Object(_)) && !matches!(got, Value::Object(_)) {
+            diags.error_at(
+                p.clone(),
+                "Provider Produced Inconsistent Result After Apply",
+                format!("The plan has an object for {p}, but after apply it is null. This is a bug in the provider; please report it. The object was saved to state so that it is not lost."),
+            );
+            continue;
+        }
         if let (AttrType::Nested(Nesting::Single, nested), Value::Object(_), Value::Object(_)) =
             (&a.ty, pla, got)
         {
@@ -237,13 +245,8 @@ fn refinement_broken(r: &super::Refinements, got: &Value) -> Option<String> {
         }
     }
     if let Value::Number(n) = got {
-        let x = n.to_decimal_string().parse::<f64>().ok()?;
-        let bound = |b: &(super::Number, bool)| {
-            b.0.to_decimal_string()
-                .parse::<f64>()
-                .ok()
-                .map(|v| (v, b.1))
-        };
+        let x = n.approx_f64()?;
+        let bound = |b: &(super::Number, bool)| b.0.approx_f64().map(|v| (v, b.1));
         if let Some((lo, incl)) = r.number_lower.as_ref().and_then(bound) {
             if x < lo || (!incl && x == lo) {
                 return Some("a number within the planned bounds".into());
@@ -375,6 +378,14 @@ mod tests {
             d.iter().next().and_then(|d| d.attribute.clone()),
             Some(AttributePath::attr("name"))
         );
+        let planned_parent = obj(
+            Value::unknown(),
+            "a",
+            Value::unknown(),
+            Value::object([("id", Value::string("p")), ("name", Value::unknown())]),
+        );
+        let dropped = obj(Value::string("1"), "a", Value::string("t"), Value::Null);
+        assert!(check_apply_consistency(&s, &planned_parent, &dropped).has_errors());
         let unknown_left = obj(Value::string("1"), "a", Value::unknown(), Value::Null);
         assert!(check_apply_consistency(&s, &planned, &unknown_left).has_errors());
     }

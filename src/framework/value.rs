@@ -161,8 +161,8 @@ impl Number {
 }
 
 impl Number {
-    /// The nearest `f64` (exact for `Float`, and for `Int` up to 2^53).
-    fn approx_f64(&self) -> Option<f64> {
+    /// The nearest `f64` (exact for `Float`, and for `Int` up to 2^53); `None` for an unparsable decimal.
+    pub fn approx_f64(&self) -> Option<f64> {
         match self {
             Number::Int(i) => Some(*i as f64),
             Number::Float(f) => Some(*f),
@@ -382,11 +382,6 @@ impl Value {
             (Value::Unknown(_), Value::Unknown(_)) => true,
             _ => self == other,
         }
-    }
-
-    /// A null value conforming to `ty` — simply `Value::Null` (nulls are untyped here).
-    pub fn null() -> Value {
-        Value::Null
     }
 }
 

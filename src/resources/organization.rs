@@ -98,6 +98,18 @@ fn create_body(planned: &Value) -> OrganizationCreate {
     }
 }
 
+/// The parent an organization was created under cannot change; when an answer leaves it out, keep the
+/// planned `parent.id` (its `name` is then unknown to us: null) rather than report a root organization.
+fn keep_planned_parent(mut state: Value, planned: &Value) -> Value {
+    if state.get("parent").is_null() {
+        if let Some(id) = planned.get("parent").get("id").as_str() {
+            let parent = Value::object([("id", Value::string(id)), ("name", Value::Null)]);
+            state.set("parent", parent);
+        }
+    }
+    state
+}
+
 fn parent_ref(v: &Value) -> Option<ParentRef> {
     v.get("parent")
         .get("id")
@@ -123,15 +135,19 @@ async fn report_candidates(client: &cloudflare::Client, name: &str, diags: &mut 
         ..Default::default()
     };
     let detail = match client.list_organizations(&filter, Some(20)).await {
-        Ok(orgs) if orgs.is_empty() => format!(
-            "No organization named {name:?} is visible now, so the create most likely did not happen; running apply again is safe."
-        ),
         Ok(orgs) => {
+            // The API's name filter is case-insensitive: keep exact matches only.
             let ids: Vec<String> = orgs
                 .iter()
                 .filter(|o| o.name == name)
                 .map(|o| format!("{} (created {})", o.id, o.create_time.as_deref().unwrap_or("at an unknown time")))
                 .collect();
+            if ids.is_empty() {
+                return diags.warning(
+                    "Organization Probably Not Created",
+                    format!("No organization named {name:?} is visible now, so the create most likely did not happen; running apply again is safe."),
+                );
+            }
             format!(
                 "Organizations named {name:?} now: {}. If one of them is the one this apply created, import it instead of applying again (apply would create a second one): terraform import <address> <id>",
                 ids.join(", ")
@@ -148,7 +164,10 @@ async fn report_candidates(client: &cloudflare::Client, name: &str, diags: &mut 
 fn err_summary(e: &cloudflare::Error) -> String {
     match e.kind() {
         cloudflare::ErrorKind::Cancelled => "Terraform is stopping".to_string(),
-        cloudflare::ErrorKind::Timeout => "still HTTP 403/404 when the wait ran out".to_string(),
+        cloudflare::ErrorKind::Timeout => match e.status() {
+            Some(status) => format!("still HTTP {status} when the wait ran out"),
+            None => "the API did not answer in time".to_string(),
+        },
         _ => e.to_string(),
     }
 }
@@ -244,7 +263,11 @@ impl Resource for OrganizationResource {
             return state.clone();
         };
         let Some(id) = state.get("id").as_str() else {
-            return Value::Null;
+            diags.error(
+                "Organization State Has No ID",
+                "The stored state of this cloudflare_organization has no `id`, so it cannot be refreshed. Remove it with `terraform state rm` and import it by its organization ID.",
+            );
+            return state.clone();
         };
         match Self::fetch(client, id, state.get("profile")).await {
             Ok(Some(new)) => new,
@@ -274,7 +297,14 @@ impl Resource for OrganizationResource {
             Ok(o) => o,
             Err(e) => {
                 api_error_diag(diags, "Unable to Create Organization", &e);
-                if may_have_been_created(&e) {
+                if e.kind() == &cloudflare::ErrorKind::Cancelled {
+                    // Interrupted while the POST was in flight: the API may have committed it, and the
+                    // stopped client cannot look. Say what to check.
+                    diags.warning(
+                        "Organization May Have Been Created",
+                        format!("Terraform was interrupted while creating organization {:?}. The API may have created it: look for it (the cloudflare_organizations data source with name.contains, or the dashboard) and import it rather than creating a second one.", body.name),
+                    );
+                } else if may_have_been_created(&e) {
                     report_candidates(client, &body.name, diags).await;
                 }
                 return Value::Null;
@@ -282,10 +312,11 @@ impl Resource for OrganizationResource {
         };
         let sent_profile = planned.get("profile").clone();
         // From here on the organization exists: every path returns a state that tracks it.
-        let created_state = state_from(&created, sent_profile.clone());
+        let created_state =
+            keep_planned_parent(state_from(&created, sent_profile.clone()), planned);
         match client.wait_for_organization(&created.id).await {
             Ok(org) => {
-                let mut state = state_from(&org, sent_profile);
+                let mut state = keep_planned_parent(state_from(&org, sent_profile), planned);
                 if state.get("create_time").is_null() {
                     state.set("create_time", created_state.get("create_time").clone());
                 }

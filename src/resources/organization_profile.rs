@@ -168,7 +168,11 @@ impl Resource for OrganizationProfileResource {
             return state.clone();
         };
         let Some(org_id) = state.get("organization_id").as_str() else {
-            return Value::Null;
+            diags.error(
+                "Organization Profile State Has No Organization ID",
+                "The stored state of this cloudflare_organization_profile has no `organization_id`, so it cannot be refreshed. Remove it with `terraform state rm` and import it by its organization ID.",
+            );
+            return state.clone();
         };
         match client.get_profile(org_id).await {
             Ok(Some(p)) => state_from(
@@ -178,8 +182,8 @@ impl Resource for OrganizationProfileResource {
             // An all-empty profile reads back as "none" (api.md open question 5); when that is exactly
             // what this resource wrote, it is still there.
             Ok(None) if all_fields_empty(state) => state.clone(),
+            // get_profile answers a 404 as Ok(None).
             Ok(None) => Value::Null,
-            Err(e) if e.is_not_found() => Value::Null,
             Err(e) => {
                 api_error_diag(diags, "Unable to Read Organization Profile", &e);
                 state.clone()
