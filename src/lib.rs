@@ -11,7 +11,8 @@
 //! | [`framework`]   | protocol-neutral SDK: `Value`, codecs, schema, diagnostics, plan rules, traits | nothing above     |
 //! | [`cloudflare`]  | REST client: auth, envelope, errors, pagination, retries, DTOs       | nothing above             |
 //! | [`provider`]    | provider config schema, env fallbacks, Configure → `cloudflare::Client` | `framework`, `cloudflare` |
-//! | [`resources`], [`data_sources`] | where Terraform meets Cloudflare                      | `framework`, `cloudflare` |
+//! | [`mapping`]     | the Terraform ⇄ Cloudflare mapping both share: shapes, conversions, API errors as diagnostics | `framework`, `cloudflare` |
+//! | [`resources`], [`data_sources`] | where Terraform meets Cloudflare                      | `framework`, `cloudflare`, `mapping` |
 //! | [`emulator`]    | in-memory emulator of the Organizations API (own JSON shapes)        | nothing above             |
 //!
 //! Dependencies are one-way: `framework` never imports `protocol` or `cloudflare`; `cloudflare` never
@@ -21,6 +22,7 @@ pub mod cloudflare;
 pub mod data_sources;
 pub mod emulator;
 pub mod framework;
+pub mod mapping;
 pub mod protocol;
 pub mod provider;
 pub mod resources;

@@ -2,7 +2,7 @@
 //!
 //! One file per data source, each in the same order: `//!` doc → `TYPE_NAME` → `schema()` → model ⇄
 //! DTO → `impl DataSource` (validate, read). Schemas are version 0 and declare no plan behaviour;
-//! shared shapes (`meta`, `profile`, the organization list filters) come from `resources::shared`.
+//! shared shapes (`meta`, `profile`, the organization list filters) come from [`crate::mapping`].
 
 use std::sync::Arc;
 

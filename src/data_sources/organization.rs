@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use crate::cloudflare::{Client, Organization};
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
-use crate::resources::shared::{
+use crate::mapping::{
     api_error_diag, client, computed_organization_attributes, describe_organization_filter,
     organization_fields, organization_filter, organization_filter_attributes, profile_value,
     validate_id, validate_organization_filter,
@@ -210,11 +210,11 @@ impl DataSource for OrganizationDataSource {
 mod tests {
     use super::*;
     use crate::framework::Mode::{Computed as C, Optional as O};
-    use crate::resources::shared::testing::{
+    use crate::mapping::testing::{
         assert_conforms, assert_read_only_vocabulary, assert_snapshot, fake_api, not_found,
         null_config, ok, org_json, profile_json,
     };
-    use crate::resources::shared::{FLAG_FIELDS, PROFILE_FIELDS};
+    use crate::mapping::{FLAG_FIELDS, PROFILE_FIELDS};
     use serde_json::json;
 
     /// The official schema's attribute tree (v5.22.0, plus `meta.hierarchy_tags`).

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use crate::cloudflare::{Account, AccountFilter, AccountSettings};
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
-use crate::resources::shared::{
+use crate::mapping::{
     api_error_diag, client, filter_string, max_items_attribute, max_items_limit,
     name_filter_attributes, page_size_attribute, page_size_hint, page_token_attribute, validate_id,
     validate_max_items, validate_page_size,
@@ -248,7 +248,7 @@ impl DataSource for OrganizationAccountsDataSource {
 mod tests {
     use super::*;
     use crate::framework::Mode::{Computed as C, Optional as O, Required as R};
-    use crate::resources::shared::testing::{
+    use crate::mapping::testing::{
         assert_conforms, assert_read_only_vocabulary, assert_snapshot, fake_api, not_found,
         null_config, ok,
     };

@@ -7,9 +7,7 @@
 use async_trait::async_trait;
 
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
-use crate::resources::shared::{
-    api_error_diag, client, profile_attributes, profile_value, validate_id,
-};
+use crate::mapping::{api_error_diag, client, profile_attributes, profile_value, validate_id};
 
 /// Terraform type name.
 pub const TYPE_NAME: &str = "cloudflare_organization_profile";
@@ -90,7 +88,7 @@ impl DataSource for OrganizationProfileDataSource {
 mod tests {
     use super::*;
     use crate::framework::Mode::{Computed as C, Required as R};
-    use crate::resources::shared::testing::{
+    use crate::mapping::testing::{
         assert_conforms, assert_read_only_vocabulary, assert_snapshot, fake_api, not_found,
         null_config, ok, profile_json,
     };

@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
-use crate::resources::shared::{
+use crate::mapping::{
     api_error_diag, client, computed_organization_attributes, listed_organization_value,
     max_items_attribute, max_items_limit, organization_filter, organization_filter_attributes,
     validate_max_items, validate_organization_filter,
@@ -99,11 +99,11 @@ impl DataSource for OrganizationsDataSource {
 mod tests {
     use super::*;
     use crate::framework::Mode::{Computed as C, Optional as O};
-    use crate::resources::shared::testing::{
+    use crate::mapping::testing::{
         assert_conforms, assert_read_only_vocabulary, assert_snapshot, fake_api, not_found,
         null_config, ok, org_json,
     };
-    use crate::resources::shared::PROFILE_FIELDS;
+    use crate::mapping::PROFILE_FIELDS;
     use serde_json::json;
 
     /// The official schema's attribute tree (v5.22.0), with `parent.id` relaxed to optional (defect #5).
@@ -137,7 +137,7 @@ mod tests {
             ("result.parent.name", C, "string"),
             ("result.profile", C, "object"),
         ];
-        let flags: Vec<String> = crate::resources::shared::FLAG_FIELDS
+        let flags: Vec<String> = crate::mapping::FLAG_FIELDS
             .iter()
             .map(|f| format!("result.meta.flags.{f}"))
             .collect();

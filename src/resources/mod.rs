@@ -6,4 +6,3 @@
 pub mod organization;
 pub mod organization_list;
 pub mod organization_profile;
-pub mod shared;

@@ -11,14 +11,14 @@
 
 use async_trait::async_trait;
 
-use super::shared::{
-    api_error_diag, client, meta_attribute, organization_fields, profile_attributes,
-    profile_from_value, validate_id, validate_not_empty,
-};
 use crate::cloudflare::{self, Organization, OrganizationCreate, OrganizationUpdate, ParentRef};
 use crate::framework::{
     Attribute, AttributePath, Ctx, Diagnostics, IdentityAttribute, IdentitySchema, PlanContext,
     Resource, Schema, Type, Value,
+};
+use crate::mapping::{
+    api_error_diag, client, meta_attribute, organization_fields, profile_attributes,
+    profile_from_value, validate_id, validate_not_empty,
 };
 
 /// Terraform type name.
@@ -192,7 +192,7 @@ impl OrganizationResource {
         let profile = Self::resolve_profile(client, &org, fallback_profile).await?;
         Ok(Some(state_from(
             &org,
-            super::shared::reconcile_profile(fallback_profile, profile),
+            crate::mapping::reconcile_profile(fallback_profile, profile),
         )))
     }
 
@@ -202,10 +202,10 @@ impl OrganizationResource {
         fallback: &Value,
     ) -> Result<Value, cloudflare::Error> {
         if let Some(p) = &org.profile {
-            return Ok(super::shared::profile_value(p));
+            return Ok(crate::mapping::profile_value(p));
         }
         match client.get_profile(&org.id).await? {
-            Some(p) => Ok(super::shared::profile_value(&p)),
+            Some(p) => Ok(crate::mapping::profile_value(&p)),
             None => Ok(if fallback.is_unknown() {
                 Value::Null
             } else {
@@ -395,7 +395,7 @@ impl Resource for OrganizationResource {
     }
 
     async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
-        if let Some(problem) = super::shared::id_problem(id) {
+        if let Some(problem) = crate::mapping::id_problem(id) {
             diags.error(
                 "Invalid Import ID",
                 format!("{problem} Import a cloudflare_organization by its organization ID, for example: terraform import cloudflare_organization.example 023e105f4ecef8ad9ca31a8372d0c353"),

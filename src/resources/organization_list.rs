@@ -7,12 +7,12 @@
 
 use async_trait::async_trait;
 
-use super::shared::{
+use crate::cloudflare::Organization;
+use crate::framework::{AttributePath, Ctx, Diagnostics, ListItem, ListResource, Schema, Value};
+use crate::mapping::{
     api_error_diag, client, listed_organization_value, organization_filter,
     organization_filter_attributes, validate_organization_filter,
 };
-use crate::cloudflare::Organization;
-use crate::framework::{AttributePath, Ctx, Diagnostics, ListItem, ListResource, Schema, Value};
 
 /// Terraform type name: the managed resource it lists.
 pub const TYPE_NAME: &str = super::organization::TYPE_NAME;
@@ -85,11 +85,11 @@ impl ListResource for OrganizationListResource {
 mod tests {
     use super::*;
     use crate::framework::Mode::Optional as O;
-    use crate::resources::organization;
-    use crate::resources::shared::testing::{
+    use crate::mapping::testing::{
         assert_conforms, assert_read_only_vocabulary, assert_snapshot, fake_api, null_config, ok,
         org_json,
     };
+    use crate::resources::organization;
     use serde_json::json;
 
     /// The config schema is the `cloudflare_organizations` filters, all optional.

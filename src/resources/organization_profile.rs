@@ -6,13 +6,13 @@
 
 use async_trait::async_trait;
 
-use super::shared::{
-    api_error_diag, client, profile_attributes, profile_from_value, profile_value, validate_id,
-    PROFILE_FIELDS,
-};
 use crate::framework::{
     Attribute, AttributePath, Ctx, Diagnostics, IdentityAttribute, IdentitySchema, PlanContext,
     Resource, Schema, Type, Value,
+};
+use crate::mapping::{
+    api_error_diag, client, profile_attributes, profile_from_value, profile_value, validate_id,
+    PROFILE_FIELDS,
 };
 
 /// Terraform type name.
@@ -177,7 +177,7 @@ impl Resource for OrganizationProfileResource {
         match client.get_profile(org_id).await {
             Ok(Some(p)) => state_from(
                 org_id,
-                &super::shared::reconcile_profile(state, profile_value(&p)),
+                &crate::mapping::reconcile_profile(state, profile_value(&p)),
             ),
             // An all-empty profile reads back as "none" (api.md open question 5); when that is exactly
             // what this resource wrote, it is still there.
@@ -233,7 +233,7 @@ impl Resource for OrganizationProfileResource {
     }
 
     async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
-        if let Some(problem) = super::shared::id_problem(id) {
+        if let Some(problem) = crate::mapping::id_problem(id) {
             diags.error(
                 "Invalid Import ID",
                 format!("{problem} Import a cloudflare_organization_profile by its organization ID, for example: terraform import cloudflare_organization_profile.example 023e105f4ecef8ad9ca31a8372d0c353"),
