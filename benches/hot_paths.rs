@@ -58,12 +58,12 @@ fn bench(c: &mut Criterion) {
         .clone();
     let ty = schema.value_type();
     let state = organization_state("Acme Corp");
-    let bytes = encode_msgpack(&state, &ty).expect("encodes");
+    let bytes = encode_msgpack(&state, ty).expect("encodes");
 
     c.bench_function("msgpack decode+encode organization state", |b| {
         b.iter(|| {
-            let v = decode_msgpack(black_box(&bytes), &ty).expect("decodes");
-            black_box(encode_msgpack(&v, &ty).expect("encodes"))
+            let v = decode_msgpack(black_box(&bytes), ty).expect("decodes");
+            black_box(encode_msgpack(&v, ty).expect("encodes"))
         })
     });
 

@@ -329,7 +329,7 @@ mod tests {
             .read(&api.ctx, &config_with(Some("o1"), Value::Null), &mut diags)
             .await;
         assert!(diags.is_empty(), "{diags:?}");
-        assert_conforms(&state, &schema().value_type());
+        assert_conforms(&state, schema().value_type());
         assert_eq!(state.get("id"), &Value::string("o1"));
         assert_eq!(state.get("organization_id"), &Value::string("o1"));
         assert_eq!(
@@ -354,7 +354,7 @@ mod tests {
             .await;
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(state.get("profile"), &Value::Null);
-        assert_conforms(&state, &schema().value_type());
+        assert_conforms(&state, schema().value_type());
     }
 
     /// A 404 is "Organization Not Found" naming the ID, at `organization_id` (defect #14).
@@ -391,7 +391,7 @@ mod tests {
             .read(&api.ctx, &config, &mut diags)
             .await;
         assert!(diags.is_empty(), "{diags:?}");
-        assert_conforms(&state, &schema().value_type());
+        assert_conforms(&state, schema().value_type());
         assert_eq!(state.get("id"), &Value::string("o2"));
         assert_eq!(state.get("filter"), config.get("filter"));
         assert_eq!(

@@ -392,7 +392,7 @@ mod tests {
             .read(&api.ctx, &config, &mut diags)
             .await;
         assert!(diags.is_empty(), "{diags:?}");
-        assert_conforms(&state, &schema().value_type());
+        assert_conforms(&state, schema().value_type());
         let ids: Vec<&str> = state
             .get("result")
             .as_elements()

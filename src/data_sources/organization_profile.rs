@@ -131,7 +131,7 @@ mod tests {
             .read(&api.ctx, &config("o1"), &mut diags)
             .await;
         assert!(diags.is_empty(), "{diags:?}");
-        assert_conforms(&state, &schema().value_type());
+        assert_conforms(&state, schema().value_type());
         assert_eq!(
             state.get("external_metadata"),
             &Value::string("{\"department\":\"IT\"}")

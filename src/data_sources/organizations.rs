@@ -207,7 +207,7 @@ mod tests {
             serde_json::from_value(org_json("o1", "Acme", false)).unwrap();
         let config = null_config(&schema());
         let state = state_from(&config, &[org]);
-        assert_conforms(&state, &schema().value_type());
+        assert_conforms(&state, schema().value_type());
         let item = &state.get("result").as_elements().unwrap()[0];
         assert_eq!(item.get("meta").get("flags"), &Value::Null);
         assert_eq!(item.get("profile"), &Value::Null);
@@ -243,7 +243,7 @@ mod tests {
             .read(&api.ctx, &config, &mut diags)
             .await;
         assert!(diags.is_empty(), "{diags:?}");
-        assert_conforms(&state, &schema().value_type());
+        assert_conforms(&state, schema().value_type());
         let ids: Vec<&str> = state
             .get("result")
             .as_elements()

@@ -196,6 +196,9 @@ pub fn object_type(attrs: &[Attribute]) -> Type {
 }
 
 /// A versioned schema for a provider, resource, data source or list resource.
+///
+/// Schemas are built once at start-up and not changed afterwards: [`Schema::value_type`] is computed on
+/// first use and cached, because every RPC decodes and encodes values with it.
 #[derive(Clone, Debug)]
 pub struct Schema {
     /// Schema version (state upgrades key on it). Our resources use 500, like the official provider.
@@ -204,6 +207,7 @@ pub struct Schema {
     pub description: String,
     /// Top-level attributes. (We use nested attributes, never blocks, as the official provider does.)
     pub attributes: Vec<Attribute>,
+    implied: std::sync::OnceLock<Type>,
 }
 
 impl Schema {
@@ -213,11 +217,12 @@ impl Schema {
             version,
             description: description.to_string(),
             attributes,
+            implied: std::sync::OnceLock::new(),
         }
     }
-    /// The object type of a whole value of this schema.
-    pub fn value_type(&self) -> Type {
-        object_type(&self.attributes)
+    /// The object type of a whole value of this schema (computed once, then cached).
+    pub fn value_type(&self) -> &Type {
+        self.implied.get_or_init(|| object_type(&self.attributes))
     }
     /// Top-level attribute `name`.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {

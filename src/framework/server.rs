@@ -348,7 +348,7 @@ impl Server {
             );
             return (Value::Null, diags);
         }
-        match decode_json(raw_json, &schema.value_type()) {
+        match decode_json(raw_json, schema.value_type()) {
             Ok(v) if v.is_null() => (v, diags),
             Ok(v) => (resource.upgrade_state(version, v), diags),
             Err(e) => {

@@ -127,7 +127,7 @@ mod tests {
             let it = item(&org, true);
             assert_conforms(&it.identity, &organization::identity_schema().value_type());
             let object = it.resource_object.unwrap();
-            assert_conforms(&object, &organization::schema().value_type());
+            assert_conforms(&object, organization::schema().value_type());
             assert_eq!(object.get("profile").is_null(), !with_profile);
             assert_eq!(it.display_name, "Acme (o1)");
         }

@@ -274,7 +274,7 @@ mod tests {
     fn upgrade_fills_the_missing_id_from_organization_id() {
         let official = br#"{"organization_id":"o1","business_address":"a","business_email":"e",
             "business_name":"n","business_phone":"p","external_metadata":"{}","legacy":1}"#;
-        let decoded = decode_json(official, &schema().value_type()).unwrap();
+        let decoded = decode_json(official, schema().value_type()).unwrap();
         assert!(decoded.get("id").is_null());
         for version in [0, SCHEMA_VERSION] {
             let upgraded = OrganizationProfileResource.upgrade_state(version, decoded.clone());

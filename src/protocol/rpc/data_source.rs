@@ -19,7 +19,7 @@ pub(super) fn validate_data_resource_config(
             diagnostics: unknown_type(server, &req.type_name),
         };
     };
-    let diags = match convert::decode(req.config.as_ref(), &schema.value_type(), "config") {
+    let diags = match convert::decode(req.config.as_ref(), schema.value_type(), "config") {
         Ok(config) => server.validate_data_resource_config(&req.type_name, &config),
         Err(d) => d,
     };
@@ -40,14 +40,14 @@ pub(super) async fn read_data_source(
         };
     };
     let ty = schema.value_type();
-    let (state, mut diags) = match convert::decode(req.config.as_ref(), &ty, "config") {
+    let (state, mut diags) = match convert::decode(req.config.as_ref(), ty, "config") {
         Ok(config) => server.read_data_source(&req.type_name, &config).await,
         Err(d) => (Value::Null, d),
     };
     let state = if diags.has_errors() && state.is_null() {
         None
     } else {
-        convert::encode(&state, &ty, "state", &mut diags)
+        convert::encode(&state, ty, "state", &mut diags)
     };
     pb::read_data_source::Response {
         state,

@@ -17,12 +17,10 @@ pub(super) fn validate_list_resource_config(
 ) -> pb::validate_list_resource_config::Response {
     let diags = match server.list_resource_schema(&req.type_name) {
         None => unknown_type(server, &req.type_name),
-        Some(schema) => {
-            match convert::decode(req.config.as_ref(), &schema.value_type(), "config") {
-                Ok(config) => server.validate_list_resource_config(&req.type_name, &config),
-                Err(d) => d,
-            }
-        }
+        Some(schema) => match convert::decode(req.config.as_ref(), schema.value_type(), "config") {
+            Ok(config) => server.validate_list_resource_config(&req.type_name, &config),
+            Err(d) => d,
+        },
     };
     pb::validate_list_resource_config::Response {
         diagnostics: convert::diagnostics(diags),
@@ -39,7 +37,7 @@ pub(super) async fn list_resource(
         return diagnostic_events(unknown_type(server, &req.type_name));
     };
     let (items, mut diags) =
-        match convert::decode(req.config.as_ref(), &schema.value_type(), "config") {
+        match convert::decode(req.config.as_ref(), schema.value_type(), "config") {
             Ok(config) => {
                 server
                     .list_resource(

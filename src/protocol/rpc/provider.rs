@@ -10,7 +10,7 @@ pub(super) fn validate_provider_config(
     req: pb::validate_provider_config::Request,
 ) -> pb::validate_provider_config::Response {
     let ty = server.provider_schema().value_type();
-    let diags = match convert::decode(req.config.as_ref(), &ty, "config") {
+    let diags = match convert::decode(req.config.as_ref(), ty, "config") {
         Ok(config) => server.validate_provider_config(&config),
         Err(d) => d,
     };
@@ -25,7 +25,7 @@ pub(super) async fn configure_provider(
     req: pb::configure_provider::Request,
 ) -> pb::configure_provider::Response {
     let ty = server.provider_schema().value_type();
-    let diags = match convert::decode(req.config.as_ref(), &ty, "config") {
+    let diags = match convert::decode(req.config.as_ref(), ty, "config") {
         Ok(config) => {
             server
                 .configure_provider(&req.terraform_version, &config)

@@ -28,7 +28,7 @@ pub(super) fn validate_resource_config(
             diagnostics: unknown_type(server, &req.type_name),
         };
     };
-    let diags = match convert::decode(req.config.as_ref(), &schema.value_type(), "config") {
+    let diags = match convert::decode(req.config.as_ref(), schema.value_type(), "config") {
         Ok(config) => server.validate_resource_config(&req.type_name, &config),
         Err(d) => d,
     };
@@ -55,7 +55,7 @@ pub(super) fn upgrade_resource_state(
     let upgraded_state = if diags.has_errors() {
         None
     } else {
-        convert::encode(&state, &schema.value_type(), "upgraded_state", &mut diags)
+        convert::encode(&state, schema.value_type(), "upgraded_state", &mut diags)
     };
     pb::upgrade_resource_state::Response {
         upgraded_state,
@@ -104,7 +104,7 @@ pub(super) async fn read_resource(
     };
     let ty = schema.value_type();
     let identity_schema = server.identity_schema(&req.type_name);
-    let decoded = convert::decode(req.current_state.as_ref(), &ty, "current_state").and_then(|s| {
+    let decoded = convert::decode(req.current_state.as_ref(), ty, "current_state").and_then(|s| {
         let i = convert::decode_identity(
             req.current_identity.as_ref(),
             identity_schema,
@@ -133,7 +133,7 @@ pub(super) async fn read_resource(
         })
         .await;
     let mut diags = resp.diagnostics;
-    let new_state = convert::encode(&resp.new_state, &ty, "new_state", &mut diags);
+    let new_state = convert::encode(&resp.new_state, ty, "new_state", &mut diags);
     let new_identity = convert::encode_identity(
         resp.new_identity.as_ref(),
         identity_schema,
@@ -166,13 +166,13 @@ pub(super) fn plan_resource_change(
     let decoded = (|| {
         Ok::<_, Diagnostics>(PlanResourceChangeRequest {
             type_name: req.type_name.clone(),
-            prior_state: convert::decode(req.prior_state.as_ref(), &ty, "prior_state")?,
+            prior_state: convert::decode(req.prior_state.as_ref(), ty, "prior_state")?,
             proposed_new_state: convert::decode(
                 req.proposed_new_state.as_ref(),
-                &ty,
+                ty,
                 "proposed_new_state",
             )?,
-            config: convert::decode(req.config.as_ref(), &ty, "config")?,
+            config: convert::decode(req.config.as_ref(), ty, "config")?,
             prior_private: req.prior_private.clone(),
             prior_identity: convert::decode_identity(
                 req.prior_identity.as_ref(),
@@ -192,7 +192,7 @@ pub(super) fn plan_resource_change(
     };
     let resp = server.plan_resource_change(framework_req);
     let mut diags = resp.diagnostics;
-    let planned_state = convert::encode(&resp.planned_state, &ty, "planned_state", &mut diags);
+    let planned_state = convert::encode(&resp.planned_state, ty, "planned_state", &mut diags);
     let planned_identity = convert::encode_identity(
         resp.planned_identity.as_ref(),
         identity_schema,
@@ -232,9 +232,9 @@ pub(super) async fn apply_resource_change(
     let decoded = (|| {
         Ok::<_, Diagnostics>(ApplyResourceChangeRequest {
             type_name: req.type_name.clone(),
-            prior_state: convert::decode(req.prior_state.as_ref(), &ty, "prior_state")?,
-            planned_state: convert::decode(req.planned_state.as_ref(), &ty, "planned_state")?,
-            config: convert::decode(req.config.as_ref(), &ty, "config")?,
+            prior_state: convert::decode(req.prior_state.as_ref(), ty, "prior_state")?,
+            planned_state: convert::decode(req.planned_state.as_ref(), ty, "planned_state")?,
+            config: convert::decode(req.config.as_ref(), ty, "config")?,
             planned_private: req.planned_private.clone(),
             planned_identity: convert::decode_identity(
                 req.planned_identity.as_ref(),
@@ -256,7 +256,7 @@ pub(super) async fn apply_resource_change(
     };
     let resp = server.apply_resource_change(framework_req).await;
     let mut diags = resp.diagnostics;
-    let new_state = convert::encode(&resp.new_state, &ty, "new_state", &mut diags);
+    let new_state = convert::encode(&resp.new_state, ty, "new_state", &mut diags);
     let new_identity = convert::encode_identity(
         resp.new_identity.as_ref(),
         identity_schema,
@@ -306,7 +306,7 @@ pub(super) async fn import_resource_state(
             .resource_schema(&r.type_name)
             .unwrap_or(schema)
             .value_type();
-        let state = convert::encode(&r.state, &ty, "imported_resources.state", &mut diags);
+        let state = convert::encode(&r.state, ty, "imported_resources.state", &mut diags);
         let identity = convert::encode_identity(
             r.identity.as_ref(),
             server.identity_schema(&r.type_name),
@@ -353,7 +353,7 @@ pub(super) fn move_resource_state(
     );
     let target_state = match server.resource_schema(&req.target_type_name) {
         Some(schema) if !diags.has_errors() => {
-            convert::encode(&state, &schema.value_type(), "target_state", &mut diags)
+            convert::encode(&state, schema.value_type(), "target_state", &mut diags)
         }
         _ => None,
     };
@@ -378,14 +378,14 @@ pub(super) fn generate_resource_config(
         };
     };
     let ty = schema.value_type();
-    let (config, mut diags) = match convert::decode(req.state.as_ref(), &ty, "state") {
+    let (config, mut diags) = match convert::decode(req.state.as_ref(), ty, "state") {
         Ok(state) => server.generate_resource_config(&req.type_name, &state),
         Err(d) => (Value::Null, d),
     };
     let config = if diags.has_errors() {
         None
     } else {
-        convert::encode(&config, &ty, "config", &mut diags)
+        convert::encode(&config, ty, "config", &mut diags)
     };
     pb::generate_resource_config::Response {
         config,
