@@ -60,7 +60,10 @@ pub fn api_error_diag_at(
                 .to_string()
         }
         ErrorKind::RateLimited => "The Cloudflare API rate limit was reached.".to_string(),
-        ErrorKind::Timeout => "The request to the Cloudflare API timed out.".to_string(),
+        ErrorKind::Timeout => match err.status() {
+            Some(s) => format!("The API kept answering HTTP {s} while the provider waited for a new organization to become accessible (permissions propagate for a while after create). If the organization ID is right, retry later; if not, fix it."),
+            None => "The request to the Cloudflare API timed out.".to_string(),
+        },
         ErrorKind::Transport => "The Cloudflare API could not be reached.".to_string(),
         _ => match err.status() {
             Some(s) => format!("The Cloudflare API answered HTTP {s}."),

@@ -1,8 +1,9 @@
 //! Schemas: attributes, nested attributes, modes, plan behaviour declared in the schema, and identity.
 //!
 //! Plan behaviour lives here (not in each resource): `requires_replace` and `use_state_for_unknown` are
-//! read by the plan rules in [`super::plan`]. Data sources and list resources use the same types but the
-//! registry rejects plan behaviour on them (a data source cannot declare plan modifiers).
+//! read by the plan rules in [`super::plan`]. Data sources and list resources use the same types; plan
+//! behaviour on them would have no effect (they are never planned), and their unit tests check they
+//! declare none.
 
 use super::value::Type;
 
@@ -99,7 +100,7 @@ impl Attribute {
     pub fn bool(name: &str) -> Attribute {
         Self::new(name, AttrType::Plain(Type::Bool))
     }
-    /// A number attribute (int64 in the docs).
+    /// A number attribute (Terraform `number`; shown as "Number" in the docs).
     pub fn number(name: &str) -> Attribute {
         Self::new(name, AttrType::Plain(Type::Number))
     }
