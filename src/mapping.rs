@@ -55,10 +55,10 @@ pub fn api_error_diag_at(
         ErrorKind::Cancelled => {
             "The operation was cancelled because Terraform is stopping.".to_string()
         }
-        ErrorKind::OutcomeUnknown => {
-            "The request may or may not have taken effect: the connection failed after it was sent."
-                .to_string()
-        }
+        ErrorKind::OutcomeUnknown => match err.status() {
+            Some(s) => format!("The API answered HTTP {s} after the request was sent, so it may or may not have taken effect."),
+            None => "The request may or may not have taken effect: the connection failed after it was sent.".to_string(),
+        },
         ErrorKind::RateLimited => "The Cloudflare API rate limit was reached.".to_string(),
         ErrorKind::Timeout => match err.status() {
             Some(s) => format!("The API kept answering HTTP {s} while the provider waited for a new organization to become accessible (permissions propagate for a while after create). If the organization ID is right, retry later; if not, fix it."),
@@ -435,6 +435,16 @@ pub fn max_items_attribute(what: &str) -> Attribute {
 /// [`organization_filter_attributes`]) at `base`: `page_size` range and `parent.id`.
 pub fn validate_organization_filter(filter: &Value, base: &AttributePath, diags: &mut Diagnostics) {
     validate_page_size(filter.get("page_size"), base.child("page_size"), diags);
+    // `parent = { id = var.x }` with x null would silently list every organization.
+    if let Value::Object(_) = filter.get("parent") {
+        if filter.get("parent").get("id").is_null() {
+            diags.error_at(
+                base.child("parent").child("id"),
+                "Missing Parent Organization ID",
+                "`parent` is set but its `id` is null, which would match every organization. Set `id` to an organization ID, or to the string \"null\" for root organizations, or leave out `parent` (for example `parent = var.parent_id == null ? null : { id = var.parent_id }`).",
+            );
+        }
+    }
     validate_id(
         filter.get("parent").get("id"),
         base.child("parent").child("id"),

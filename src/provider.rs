@@ -263,7 +263,9 @@ impl Provider for CloudflareOrgsProvider {
     }
 
     fn validate_config(&self, config: &Value, diags: &mut Diagnostics) {
-        let set = |n: &str| !config.get(n).is_null();
+        // Only known, non-empty values count as set: during validation, variables are still unknown,
+        // and a module that offers both credential variables passes null for the unused one.
+        let set = |n: &str| config.get(n).as_str().is_some_and(|v| !v.is_empty());
         if set("api_token") && set("api_key") {
             diags.error_at(
                 AttributePath::attr("api_key"),

@@ -433,3 +433,38 @@ fn organization_profile_data_source_reads_or_explains() {
         .stderr_contains(&without);
     assert!(folded_stderr(&out).contains("no profile yet"), "{out}");
 }
+
+/// `parent = { id = var.x }` with x null would list every organization; it fails at plan instead,
+/// pointing at `parent.id`, with no API call.
+#[test]
+fn organizations_parent_with_null_id_fails_at_plan() {
+    let emu = emulator();
+    emu.emulator.seed_organization("Any Org", None);
+    let ws = Workspace::new()
+        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+        .file(
+            "main.tf",
+            r#"terraform {
+  required_providers {
+    cloudflare = {
+      source = "cloudflare-orgs/cloudflare"
+    }
+  }
+}
+
+variable "parent_id" {
+  type    = string
+  default = null
+}
+
+data "cloudflare_organizations" "children" {
+  parent = { id = var.parent_id }
+}
+"#,
+        );
+    let out = ws.run(&["plan", "-input=false"]);
+    out.assert_failure()
+        .stderr_contains("Missing Parent Organization ID")
+        .stderr_contains("main.tf line");
+    assert!(emu.emulator.requests().is_empty(), "no API call");
+}

@@ -449,6 +449,10 @@ fn organization_import_by_identity_and_generated_config() {
         !generated.contains("create_time"),
         "computed attributes are not generated: {generated}"
     );
+    assert!(
+        !generated.contains("profile"),
+        "generated config leaves the profile unmanaged (it may belong to a profile resource): {generated}"
+    );
     let plan = gen.plan_json(&[]);
     let change = &plan["resource_changes"][0]["change"];
     assert_eq!(change["actions"], json!(["no-op"]), "{plan}");
@@ -518,4 +522,51 @@ fn organization_profile_normalised_read_backs_plan_no_change() {
         }
         destroy_and_check(&ws);
     }
+}
+
+/// Leaving `parent` out for a sub-organization changes nothing (organizations cannot move) and the plan
+/// says so with a warning; it is never a silent surprise.
+#[test]
+fn organization_parent_removed_from_config_warns_and_keeps_it() {
+    let emu = emulator();
+    let parent = emu.emulator.seed_organization("The Parent", None);
+    let ws = Workspace::new()
+        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+        .file("main.tf", &testdata("organization/optional_parent.tf", &[]));
+    ws.apply_with(&["-var", &format!("parent_id={parent}")]);
+    assert_eq!(ws.state_resource(ADDR)["parent"]["id"], json!(parent));
+    let out = ws.run(&["plan", "-input=false", "-detailed-exitcode"]);
+    out.assert_exit(0);
+    let folded = format!("{}{}", out.stdout, out.stderr).replace("\n│ ", " ");
+    assert!(
+        folded.contains("Sub-Organization Kept Under Its Parent"),
+        "{out}"
+    );
+    assert!(folded.contains(&parent), "{out}");
+    destroy_and_check(&ws);
+}
+
+/// A configured profile that is missing in Cloudflare (the profile endpoint says none) shows as drift,
+/// and the next apply writes it back.
+#[test]
+fn organization_profile_missing_in_cloudflare_is_restored() {
+    let emu = emulator();
+    let ws = workspace(&emu, "Lost Profile");
+    apply_and_verify(&ws);
+    let id = ws.state_resource(ADDR)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(emu.emulator.set_profile_out_of_band(&id, Value::Null));
+    assert_eq!(
+        emu.emulator.organization(&id).expect("org")["profile"],
+        Value::Null
+    );
+    assert_eq!(ws.plan_exitcode(&[]), 2);
+    apply_and_verify(&ws);
+    assert_eq!(
+        emu.emulator.organization(&id).expect("org")["profile"]["business_name"],
+        "Acme Corporation"
+    );
+    destroy_and_check(&ws);
 }

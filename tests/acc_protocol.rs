@@ -938,3 +938,44 @@ fn provider_logs_reach_terraform_at_the_requested_level_without_secrets() {
     assert!(!out.stdout.contains(SECRET));
     destroy_and_check(&ws);
 }
+
+/// Ctrl-C while `apply` refreshes: Terraform sends no StopProvider in that phase, so the provider's own
+/// SIGINT handling cancels the slow read, and the apply ends in seconds instead of waiting out the API.
+#[test]
+fn ctrl_c_during_refresh_in_apply_cancels_the_read() {
+    let emu = emulator_with_faults(Faults::default());
+    let ws = workspace(&emu).file("main.tf", &named_org("slow", "Slow Refresh"));
+    ws.apply();
+    emu.emulator.set_faults(Faults {
+        latency_ms: 30_000,
+        ..Faults::default()
+    });
+    emu.emulator.clear_requests();
+    let run = ws.spawn(&["apply", "-auto-approve", "-input=false"]);
+    wait_until(
+        "the refresh reaches the emulator",
+        Duration::from_secs(60),
+        || {
+            emu.emulator
+                .requests()
+                .iter()
+                .any(|r| r.method == "GET")
+                .then_some(())
+        },
+    );
+    let pressed = Instant::now();
+    run.interrupt_group();
+    let out = run.wait_within(Duration::from_secs(15));
+    assert_ne!(out.status, 0, "an interrupted apply fails\n{out}");
+    assert!(
+        pressed.elapsed() < Duration::from_secs(15),
+        "apply took {:?} after Ctrl-C",
+        pressed.elapsed()
+    );
+    assert!(
+        unfolded(&out.stderr).contains("cancelled because Terraform is stopping"),
+        "{out}"
+    );
+    emu.emulator.set_faults(Faults::default());
+    ws.destroy();
+}

@@ -328,3 +328,39 @@ fn user_agent_names_provider_terraform_and_operator_suffix() {
     );
     destroy_and_check(&ws);
 }
+
+/// A module that offers both credential variables, with the unused one null, validates and applies
+/// with whichever scheme is given.
+#[test]
+fn credential_variables_left_null_do_not_conflict() {
+    let emu = BackgroundEmulator::start(Config::default()).expect("emulator");
+    let ws = Workspace::new()
+        .env("CLOUDFLARE_BASE_URL", &emu.base_url)
+        .file("main.tf", &testdata("provider/credential_vars.tf", &[]));
+    ws.run(&["validate", "-no-color"]).assert_success();
+    ws.run(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-var",
+        "api_key=emulator-key",
+        "-var",
+        "email=admin@example.com",
+    ])
+    .assert_success();
+    assert_eq!(
+        schemes(&emu),
+        vec![(AuthScheme::Key, Some("admin@example.com".to_string()))]
+    );
+    ws.run(&[
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-var",
+        "api_key=emulator-key",
+        "-var",
+        "email=admin@example.com",
+    ])
+    .assert_success();
+    assert!(emu.emulator.organization_ids().is_empty());
+}

@@ -219,6 +219,11 @@ impl Error {
                  created moments ago, permissions may also still be propagating: retry in a minute."
                     .to_string(),
             ),
+            Some(404) if self.inner.api_errors.iter().any(|e| e.code == 7000) => Some(
+                "The API has no such endpoint: check that base_url ends with /client/v4 \
+                 (for example https://api.cloudflare.com/client/v4)."
+                    .to_string(),
+            ),
             Some(401) | Some(403) => Some(
                 "Check that the API key and email are correct and that the user may manage organizations \
                  (Enterprise plan, Super Administrator, 2FA or SSO)."

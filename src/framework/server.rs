@@ -732,11 +732,11 @@ impl Server {
     /// `GenerateResourceConfig`: the configuration value for a state: configurable attributes keep their
     /// values, computed-only ones are null (nested objects likewise), so the generated HCL plans no change.
     pub fn generate_resource_config(&self, type_name: &str, state: &Value) -> (Value, Diagnostics) {
-        let Some((_, schema, _)) = self.resources.get(type_name) else {
+        let Some((resource, schema, _)) = self.resources.get(type_name) else {
             return (Value::Null, Self::unknown_type("Resource", type_name));
         };
         (
-            config_from_state(&schema.attributes, state),
+            resource.generated_config(config_from_state(&schema.attributes, state)),
             Diagnostics::new(),
         )
     }

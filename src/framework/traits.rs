@@ -120,6 +120,11 @@ pub trait Resource: Send + Sync {
     async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics);
     /// Imports by ID; returns the full state, or `Null` when no such object exists.
     async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value;
+    /// Adjusts the configuration generated for an imported object (`-generate-config-out`): by default
+    /// every configurable attribute that has a value. Pure.
+    fn generated_config(&self, config: Value) -> Value {
+        config
+    }
     /// The identity of the object described by `state` (must be wholly known).
     fn identity(&self, _state: &Value) -> Option<Value> {
         None

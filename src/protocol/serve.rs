@@ -112,7 +112,7 @@ pub async fn serve(server: Arc<Server>, opts: ServeOptions) -> Result<(), ServeE
     let shutdown = CancellationToken::new();
     let (socket, listener) =
         PrivateSocket::bind(opts.socket_dir.as_deref(), opts.socket_group.as_deref())?;
-    watch_signals(opts.debug, shutdown.clone())?;
+    watch_signals(opts.debug, shutdown.clone(), server.clone())?;
     if !opts.debug {
         watch_parent(shutdown.clone());
     }
@@ -255,10 +255,16 @@ fn tls_incoming(
     ReceiverStream::new(rx)
 }
 
-/// SIGINT reaches the whole process group when the user presses Ctrl-C; Terraform then calls
-/// StopProvider, so normally we ignore it (as go-plugin servers do). In debug mode it stops the server.
-/// SIGTERM always stops it (and so removes the socket).
-fn watch_signals(debug: bool, shutdown: CancellationToken) -> Result<(), ServeError> {
+/// SIGINT reaches the whole process group when the user presses Ctrl-C. The server keeps serving (as
+/// go-plugin servers do: Terraform still needs the connection to finish gracefully), but in-flight API
+/// work is cancelled at once, as `StopProvider` would: Terraform does not call StopProvider while it
+/// refreshes or plans inside `apply`, so without this a slow read would outlive the user's Ctrl-C.
+/// In debug mode SIGINT stops the server. SIGTERM always stops it (and so removes the socket).
+fn watch_signals(
+    debug: bool,
+    shutdown: CancellationToken,
+    server: Arc<Server>,
+) -> Result<(), ServeError> {
     let mut interrupt = signal(SignalKind::interrupt()).map_err(ServeError::Signals)?;
     let mut terminate = signal(SignalKind::terminate()).map_err(ServeError::Signals)?;
     tokio::spawn(async move {
@@ -269,7 +275,8 @@ fn watch_signals(debug: bool, shutdown: CancellationToken) -> Result<(), ServeEr
                         tracing::info!("Interrupted; stopping");
                         break;
                     }
-                    tracing::debug!("SIGINT ignored: Terraform stops in-flight work with StopProvider");
+                    tracing::info!("Interrupted: cancelling in-flight API calls; still serving Terraform");
+                    server.stop();
                 }
                 _ = terminate.recv() => {
                     tracing::info!("SIGTERM received; stopping");

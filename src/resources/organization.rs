@@ -176,42 +176,39 @@ fn err_summary(e: &cloudflare::Error) -> String {
 pub struct OrganizationResource;
 
 impl OrganizationResource {
-    /// Reads the organization and its profile; `Ok(None)` when it is gone. When neither the org GET nor
-    /// the profile GET has a profile, `fallback_profile` is kept (the API cannot delete a profile, and
-    /// some API versions do not echo it).
+    /// Reads the organization and its profile (from the org GET, else `GET …/profile`); `Ok(None)` when
+    /// it is gone. Profile fields that differ from `prior_profile` only by normalisation keep the prior
+    /// text.
     async fn fetch(
         client: &cloudflare::Client,
         id: &str,
-        fallback_profile: &Value,
+        prior_profile: &Value,
     ) -> Result<Option<Value>, cloudflare::Error> {
         let org = match client.get_organization(id).await {
             Ok(o) => o,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
-        let profile = Self::resolve_profile(client, &org, fallback_profile).await?;
+        let profile = Self::resolve_profile(client, &org).await?;
         Ok(Some(state_from(
             &org,
-            crate::mapping::reconcile_profile(fallback_profile, profile),
+            crate::mapping::reconcile_profile(prior_profile, profile),
         )))
     }
 
     async fn resolve_profile(
         client: &cloudflare::Client,
         org: &Organization,
-        fallback: &Value,
     ) -> Result<Value, cloudflare::Error> {
         if let Some(p) = &org.profile {
             return Ok(crate::mapping::profile_value(p));
         }
-        match client.get_profile(&org.id).await? {
-            Some(p) => Ok(crate::mapping::profile_value(&p)),
-            None => Ok(if fallback.is_unknown() {
-                Value::Null
-            } else {
-                fallback.clone()
-            }),
-        }
+        // The profile endpoint's "none" (404 or all empty) is authoritative: a configured profile that is
+        // missing in Cloudflare shows as drift and the next apply writes it.
+        Ok(client
+            .get_profile(&org.id)
+            .await?
+            .map_or(Value::Null, |p| crate::mapping::profile_value(&p)))
     }
 }
 
@@ -244,8 +241,21 @@ impl Resource for OrganizationResource {
         );
     }
 
-    fn modify_plan(&self, ctx: &PlanContext<'_>, planned: &mut Value, _diags: &mut Diagnostics) {
+    fn modify_plan(&self, ctx: &PlanContext<'_>, planned: &mut Value, diags: &mut Diagnostics) {
+        if ctx.is_destroy() {
+            return;
+        }
         if !ctx.is_create() {
+            let prior_parent = ctx.prior.get("parent").get("id");
+            if ctx.config.get("parent").is_null() {
+                if let Some(parent) = prior_parent.as_str() {
+                    diags.warning_at(
+                        AttributePath::attr("parent"),
+                        "Sub-Organization Kept Under Its Parent",
+                        format!("`parent` is not set in the configuration, but this organization is a sub-organization of {parent}. Organizations cannot move, so nothing changes and `parent` keeps its value. Set `parent = {{ id = \"{parent}\" }}` to say so explicitly, or run `terraform apply -replace=<address>` to recreate it as a root organization."),
+                    );
+                }
+            }
             return;
         }
         // A new organization has exactly the parent and profile it is created with: plan them exactly
@@ -413,6 +423,13 @@ impl Resource for OrganizationResource {
                 Value::Null
             }
         }
+    }
+
+    fn generated_config(&self, mut config: Value) -> Value {
+        // Generated config does not take over the profile: it may be managed by a
+        // cloudflare_organization_profile (imported alongside), and two owners would fight.
+        config.set("profile", Value::Null);
+        config
     }
 
     fn identity(&self, state: &Value) -> Option<Value> {
