@@ -91,6 +91,38 @@ pub fn api_error_diag_at(
     }
 }
 
+/// `GET /organizations/{id}` and the organization's profile: from that answer when it has one, else
+/// `GET /organizations/{id}/profile` (whose "none" — 404 or all empty — gives null). `Ok(None)` when
+/// the organization does not exist (an authoritative 404).
+pub async fn fetch_organization(
+    client: &cloudflare::Client,
+    id: &str,
+) -> Result<Option<(Organization, Value)>, cloudflare::Error> {
+    let org = match client.get_organization(id).await {
+        Ok(o) => o,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let profile = match &org.profile {
+        Some(p) => profile_value(p),
+        None => client
+            .get_profile(&org.id)
+            .await?
+            .map_or(Value::Null, |p| profile_value(&p)),
+    };
+    Ok(Some((org, profile)))
+}
+
+/// The error for an organization ID the API does not know: "Organization Not Found", naming `id`,
+/// at `path` when one attribute holds it.
+pub fn organization_not_found(diags: &mut Diagnostics, path: Option<AttributePath>, id: &str) {
+    let detail = format!("The Cloudflare API has no organization with ID {id:?} (HTTP 404), or these credentials cannot see it. Check the ID, for example with the cloudflare_organizations data source.");
+    match path {
+        Some(p) => diags.error_at(p, "Organization Not Found", detail),
+        None => diags.error("Organization Not Found", detail),
+    }
+}
+
 /// Checks an ID attribute's known value: non-empty, no `/`, `?`, `#` or whitespace (it goes into a URL
 /// path). Not stricter than the API: the format is otherwise free (the docs' examples are not hex).
 pub fn validate_id(value: &Value, path: AttributePath, what: &str, diags: &mut Diagnostics) {

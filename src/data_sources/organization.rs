@@ -13,8 +13,8 @@ use crate::cloudflare::{Client, Organization};
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
 use crate::mapping::{
     api_error_diag, client, computed_organization_attributes, describe_organization_filter,
-    organization_fields, organization_filter, organization_filter_attributes, profile_value,
-    validate_id, validate_organization_filter,
+    fetch_organization, organization_fields, organization_filter, organization_filter_attributes,
+    organization_not_found, validate_id, validate_organization_filter,
 };
 
 /// Terraform type name.
@@ -111,33 +111,17 @@ impl OrganizationDataSource {
         path: Option<AttributePath>,
         diags: &mut Diagnostics,
     ) -> Option<(Organization, Value)> {
-        let org = match client.get_organization(id).await {
-            Ok(o) => o,
-            Err(e) if e.is_not_found() => {
-                let detail = format!("The Cloudflare API has no organization with ID {id:?} (HTTP 404), or these credentials cannot see it. Check the ID, for example with the cloudflare_organizations data source.");
-                match path {
-                    Some(p) => diags.error_at(p, "Organization Not Found", detail),
-                    None => diags.error("Organization Not Found", detail),
-                }
-                return None;
+        match fetch_organization(client, id).await {
+            Ok(Some(found)) => Some(found),
+            Ok(None) => {
+                organization_not_found(diags, path, id);
+                None
             }
             Err(e) => {
                 api_error_diag(diags, "Unable to Read Organization", &e);
-                return None;
+                None
             }
-        };
-        let profile = match &org.profile {
-            Some(p) => profile_value(p),
-            None => match client.get_profile(&org.id).await {
-                Ok(Some(p)) => profile_value(&p),
-                Ok(None) => Value::Null,
-                Err(e) => {
-                    api_error_diag(diags, "Unable to Read Organization Profile", &e);
-                    return None;
-                }
-            },
-        };
-        Some((org, profile))
+        }
     }
 }
 

@@ -11,8 +11,8 @@ use crate::cloudflare::{Account, AccountFilter, AccountSettings};
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
 use crate::mapping::{
     api_error_diag, client, filter_string, max_items_attribute, max_items_limit,
-    name_filter_attributes, page_size_attribute, page_size_hint, page_token_attribute, validate_id,
-    validate_max_items, validate_page_size,
+    name_filter_attributes, organization_not_found, page_size_attribute, page_size_hint,
+    page_token_attribute, validate_id, validate_max_items, validate_page_size,
 };
 
 /// Terraform type name.
@@ -229,11 +229,7 @@ impl DataSource for OrganizationAccountsDataSource {
                 state
             }
             Err(e) if e.is_not_found() => {
-                diags.error_at(
-                    AttributePath::attr("organization_id"),
-                    "Organization Not Found",
-                    format!("The Cloudflare API has no organization with ID {org_id:?} (HTTP 404), or these credentials cannot see it. Check the ID, for example with the cloudflare_organizations data source."),
-                );
+                organization_not_found(diags, Some(AttributePath::attr("organization_id")), org_id);
                 Value::Null
             }
             Err(e) => {

@@ -176,39 +176,22 @@ fn err_summary(e: &cloudflare::Error) -> String {
 pub struct OrganizationResource;
 
 impl OrganizationResource {
-    /// Reads the organization and its profile (from the org GET, else `GET …/profile`); `Ok(None)` when
-    /// it is gone. Profile fields that differ from `prior_profile` only by normalisation keep the prior
-    /// text.
+    /// Reads the organization and its profile (see [`crate::mapping::fetch_organization`]); `Ok(None)`
+    /// when it is gone. Profile fields that differ from `prior_profile` only by normalisation keep the
+    /// prior text.
     async fn fetch(
         client: &cloudflare::Client,
         id: &str,
         prior_profile: &Value,
     ) -> Result<Option<Value>, cloudflare::Error> {
-        let org = match client.get_organization(id).await {
-            Ok(o) => o,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let profile = Self::resolve_profile(client, &org).await?;
-        Ok(Some(state_from(
-            &org,
-            crate::mapping::reconcile_profile(prior_profile, profile),
-        )))
-    }
-
-    async fn resolve_profile(
-        client: &cloudflare::Client,
-        org: &Organization,
-    ) -> Result<Value, cloudflare::Error> {
-        if let Some(p) = &org.profile {
-            return Ok(crate::mapping::profile_value(p));
-        }
-        // The profile endpoint's "none" (404 or all empty) is authoritative: a configured profile that is
-        // missing in Cloudflare shows as drift and the next apply writes it.
-        Ok(client
-            .get_profile(&org.id)
+        Ok(crate::mapping::fetch_organization(client, id)
             .await?
-            .map_or(Value::Null, |p| crate::mapping::profile_value(&p)))
+            .map(|(org, profile)| {
+                state_from(
+                    &org,
+                    crate::mapping::reconcile_profile(prior_profile, profile),
+                )
+            }))
     }
 }
 
