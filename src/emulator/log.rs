@@ -63,10 +63,17 @@ pub struct RecordedRequest {
     pub ray: String,
 }
 
-/// Append-only list with in-place status updates.
+/// The most requests the log keeps; older ones are dropped, so a long-running emulator (a demo left
+/// open, an offline plan loop) does not grow without bound.
+pub(crate) const MAX_LOGGED_REQUESTS: usize = 50_000;
+
+/// Request bodies above this size are logged as a note of their size, not their content.
+pub(crate) const MAX_LOGGED_BODY_BYTES: usize = 64 * 1024;
+
+/// Append-only list (bounded by [`MAX_LOGGED_REQUESTS`]) with in-place status updates.
 #[derive(Debug, Default)]
 pub(crate) struct RequestLog {
-    entries: Vec<RecordedRequest>,
+    entries: std::collections::VecDeque<RecordedRequest>,
     next_seq: u64,
 }
 
@@ -75,7 +82,18 @@ impl RequestLog {
     pub fn begin(&mut self, mut entry: RecordedRequest) -> u64 {
         self.next_seq += 1;
         entry.seq = self.next_seq;
-        self.entries.push(entry);
+        if entry
+            .body
+            .as_ref()
+            .is_some_and(|b| b.to_string().len() > MAX_LOGGED_BODY_BYTES)
+        {
+            let size = entry.body.as_ref().map_or(0, |b| b.to_string().len());
+            entry.body = Some(Value::String(format!("<{size} bytes, not logged>")));
+        }
+        if self.entries.len() >= MAX_LOGGED_REQUESTS {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
         self.next_seq
     }
 
@@ -98,7 +116,7 @@ impl RequestLog {
     }
 
     pub fn all(&self) -> Vec<RecordedRequest> {
-        self.entries.clone()
+        self.entries.iter().cloned().collect()
     }
 
     pub fn clear(&mut self) {
