@@ -271,7 +271,9 @@ impl Server {
         diags
     }
 
-    fn unknown_type(kind: &str, type_name: &str) -> Diagnostics {
+    /// The error for a type name this provider does not serve; `kind` is "Resource", "Data Source" or
+    /// "List Resource". Every RPC answers an unknown type with it (the protocol adapters too).
+    pub fn unknown_type(kind: &str, type_name: &str) -> Diagnostics {
         let mut d = Diagnostics::new();
         d.error(
             format!("Unknown {kind} Type"),

@@ -5,8 +5,8 @@ use crate::protocol::convert;
 use crate::protocol::proto::tfplugin6 as pb;
 
 /// The framework's diagnostic for a data source type name it does not know.
-fn unknown_type(server: &Server, type_name: &str) -> Vec<pb::Diagnostic> {
-    convert::diagnostics(server.validate_data_resource_config(type_name, &Value::Null))
+fn unknown_type(type_name: &str) -> Vec<pb::Diagnostic> {
+    convert::diagnostics(Server::unknown_type("Data Source", type_name))
 }
 
 /// `ValidateDataResourceConfig`.
@@ -16,7 +16,7 @@ pub(super) fn validate_data_resource_config(
 ) -> pb::validate_data_resource_config::Response {
     let Some(schema) = server.data_source_schema(&req.type_name) else {
         return pb::validate_data_resource_config::Response {
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
         };
     };
     let diags = match convert::decode(req.config.as_ref(), schema.value_type(), "config") {
@@ -35,7 +35,7 @@ pub(super) async fn read_data_source(
 ) -> pb::read_data_source::Response {
     let Some(schema) = server.data_source_schema(&req.type_name) else {
         return pb::read_data_source::Response {
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
             ..Default::default()
         };
     };

@@ -1,12 +1,12 @@
 //! List resources (`terraform query`): ValidateListResourceConfig and the server-streaming ListResource.
 
-use crate::framework::{Diagnostics, Server, Value};
+use crate::framework::{Diagnostics, Server};
 use crate::protocol::convert;
 use crate::protocol::proto::tfplugin6 as pb;
 
 /// The framework's diagnostic for a list resource type name it does not know.
-fn unknown_type(server: &Server, type_name: &str) -> Diagnostics {
-    server.validate_list_resource_config(type_name, &Value::Null)
+fn unknown_type(type_name: &str) -> Diagnostics {
+    Server::unknown_type("List Resource", type_name)
 }
 
 /// `ValidateListResourceConfig`. `include_resource_object` and `limit` are Terraform's business; only the
@@ -16,7 +16,7 @@ pub(super) fn validate_list_resource_config(
     req: pb::validate_list_resource_config::Request,
 ) -> pb::validate_list_resource_config::Response {
     let diags = match server.list_resource_schema(&req.type_name) {
-        None => unknown_type(server, &req.type_name),
+        None => unknown_type(&req.type_name),
         Some(schema) => match convert::decode(req.config.as_ref(), schema.value_type(), "config") {
             Ok(config) => server.validate_list_resource_config(&req.type_name, &config),
             Err(d) => d,
@@ -34,7 +34,7 @@ pub(super) async fn list_resource(
     req: pb::list_resource::Request,
 ) -> Vec<pb::list_resource::Event> {
     let Some(schema) = server.list_resource_schema(&req.type_name) else {
-        return diagnostic_events(unknown_type(server, &req.type_name));
+        return diagnostic_events(unknown_type(&req.type_name));
     };
     let (items, mut diags) =
         match convert::decode(req.config.as_ref(), schema.value_type(), "config") {

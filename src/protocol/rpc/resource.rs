@@ -14,8 +14,8 @@ use crate::protocol::convert;
 use crate::protocol::proto::tfplugin6 as pb;
 
 /// The framework's diagnostic for a resource type name it does not know.
-fn unknown_type(server: &Server, type_name: &str) -> Vec<pb::Diagnostic> {
-    convert::diagnostics(server.validate_resource_config(type_name, &Value::Null))
+fn unknown_type(type_name: &str) -> Vec<pb::Diagnostic> {
+    convert::diagnostics(Server::unknown_type("Resource", type_name))
 }
 
 /// `ValidateResourceConfig`.
@@ -25,7 +25,7 @@ pub(super) fn validate_resource_config(
 ) -> pb::validate_resource_config::Response {
     let Some(schema) = server.resource_schema(&req.type_name) else {
         return pb::validate_resource_config::Response {
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
         };
     };
     let diags = match convert::decode(req.config.as_ref(), schema.value_type(), "config") {
@@ -45,7 +45,7 @@ pub(super) fn upgrade_resource_state(
     let Some(schema) = server.resource_schema(&req.type_name) else {
         return pb::upgrade_resource_state::Response {
             upgraded_state: None,
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
         };
     };
     let (state, mut diags) = match convert::raw_json(req.raw_state.as_ref(), "raw_state") {
@@ -98,7 +98,7 @@ pub(super) async fn read_resource(
         return pb::read_resource::Response {
             new_state: req.current_state,
             private: req.private,
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
             ..Default::default()
         };
     };
@@ -157,7 +157,7 @@ pub(super) fn plan_resource_change(
 ) -> pb::plan_resource_change::Response {
     let Some(schema) = server.resource_schema(&req.type_name) else {
         return pb::plan_resource_change::Response {
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
             ..Default::default()
         };
     };
@@ -223,7 +223,7 @@ pub(super) async fn apply_resource_change(
         return pb::apply_resource_change::Response {
             new_state: req.prior_state,
             private: req.planned_private,
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
             ..Default::default()
         };
     };
@@ -280,7 +280,7 @@ pub(super) async fn import_resource_state(
 ) -> pb::import_resource_state::Response {
     let Some(schema) = server.resource_schema(&req.type_name) else {
         return pb::import_resource_state::Response {
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
             ..Default::default()
         };
     };
@@ -374,7 +374,7 @@ pub(super) fn generate_resource_config(
     let Some(schema) = server.resource_schema(&req.type_name) else {
         return pb::generate_resource_config::Response {
             config: None,
-            diagnostics: unknown_type(server, &req.type_name),
+            diagnostics: unknown_type(&req.type_name),
         };
     };
     let ty = schema.value_type();
