@@ -1,5 +1,9 @@
 //! REST client (`tfcf::cloudflare`) against a scripted local HTTP server that records every request.
 
+mod common;
+
+use common::OnMessage;
+
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -1089,34 +1093,6 @@ async fn cancel_during_backoff() -> TestResult {
     assert!(returned.duration_since(cancelled_at) < Duration::from_secs(1));
     assert_eq!(server.requests().len(), 1);
     Ok(())
-}
-
-/// A tracing layer that signals when an event with a given message is emitted.
-struct OnMessage {
-    message: &'static str,
-    tx: mpsc::UnboundedSender<()>,
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for OnMessage {
-    fn on_event(
-        &self,
-        event: &tracing::Event<'_>,
-        _ctx: tracing_subscriber::layer::Context<'_, S>,
-    ) {
-        struct Msg(String);
-        impl tracing::field::Visit for Msg {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = format!("{value:?}");
-                }
-            }
-        }
-        let mut m = Msg(String::new());
-        event.record(&mut m);
-        if m.0 == self.message {
-            let _ = self.tx.send(());
-        }
-    }
 }
 
 /// Cancelling while the rate limiter holds a request back returns Cancelled at once.

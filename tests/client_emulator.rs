@@ -1,5 +1,9 @@
 //! The real REST client (`tfcf::cloudflare`) against the real emulator (`tfcf::emulator`) over HTTP on 127.0.0.1.
 
+mod common;
+
+use common::OnMessage;
+
 use std::collections::HashSet;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -1070,34 +1074,6 @@ async fn cancel_during_retry_after_wait() -> TestResult {
     );
     assert_eq!(bg.emulator.requests().len(), 1);
     Ok(())
-}
-
-/// A tracing layer that signals when an event with a given message is emitted.
-struct OnMessage {
-    message: &'static str,
-    tx: tokio::sync::mpsc::UnboundedSender<()>,
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for OnMessage {
-    fn on_event(
-        &self,
-        event: &tracing::Event<'_>,
-        _ctx: tracing_subscriber::layer::Context<'_, S>,
-    ) {
-        struct Msg(String);
-        impl tracing::field::Visit for Msg {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = format!("{value:?}");
-                }
-            }
-        }
-        let mut m = Msg(String::new());
-        event.record(&mut m);
-        if m.0 == self.message {
-            let _ = self.tx.send(());
-        }
-    }
 }
 
 // ---- 9. delete --------------------------------------------------------------------------

@@ -30,6 +30,8 @@
 
 pub mod steps;
 pub mod terraform;
+pub mod tracing;
 
+pub use self::tracing::OnMessage;
 pub use steps::*;
 pub use terraform::*;
