@@ -7,16 +7,10 @@ use std::collections::BTreeSet;
 
 use common::*;
 use serde_json::{json, Value};
-use tfcf::emulator::{BackgroundEmulator, Config, RecordedRequest};
-
-fn emulator() -> BackgroundEmulator {
-    BackgroundEmulator::start(Config::default()).expect("emulator starts on 127.0.0.1:0")
-}
+use tfcf::emulator::{BackgroundEmulator, RecordedRequest};
 
 fn workspace(emu: &BackgroundEmulator, fixture: &str, vars: &[(&str, &str)]) -> Workspace {
-    Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file("main.tf", &testdata(fixture, vars))
+    Workspace::for_emulator(emu).file("main.tf", &testdata(fixture, vars))
 }
 
 /// The `result` list of data source `address` in state.
@@ -70,7 +64,7 @@ const ORGS: &str = "data.cloudflare_organizations.matching";
 /// every page request; `max_items = 7` returns exactly the first 7.
 #[test]
 fn organizations_follow_every_page_with_the_filter() {
-    let emu = emulator();
+    let emu = start_emulator();
     let mut matching = Vec::new();
     let mut i = 0;
     while matching.len() < 130 {
@@ -97,9 +91,7 @@ fn organizations_follow_every_page_with_the_filter() {
             ],
         )
     };
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file("main.tf", &vars("null"));
+    let ws = Workspace::for_emulator(&emu).file("main.tf", &vars("null"));
     ws.apply();
     let items = result(&ws, ORGS);
     let got = ids(&items);
@@ -149,7 +141,7 @@ fn organizations_follow_every_page_with_the_filter() {
 /// `parent = { id = "null" }` returns only root organizations.
 #[test]
 fn organizations_parent_null_selects_roots() {
-    let emu = emulator();
+    let emu = start_emulator();
     let a = emu.emulator.seed_organization("Root A", None);
     let child = emu.emulator.seed_organization("Child of A", Some(&a));
     emu.emulator
@@ -197,11 +189,10 @@ fn names(items: &[Value]) -> Vec<String> {
 /// caps the count exactly.
 #[test]
 fn organization_accounts_follow_every_page_sorted_and_capped() {
-    let emu = emulator();
+    let emu = start_emulator();
     let org = emu.emulator.seed_organization("Account Holder", None);
     let seeded = emu.emulator.seed_accounts(&org, 45, "acct-");
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+    let ws = Workspace::for_emulator(&emu)
         .file("main.tf", &accounts_config(&org, "null", "null", "null"));
     ws.apply();
     let items = result(&ws, ACCOUNTS);
@@ -243,18 +234,16 @@ fn organization_accounts_follow_every_page_sorted_and_capped() {
 /// An invalid `direction` fails at plan with the attribute at fault, before any API call.
 #[test]
 fn organization_accounts_invalid_direction_fails_at_plan() {
-    let emu = emulator();
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &accounts_config(
-                "023e105f4ecef8ad9ca31a8372d0c353",
-                "null",
-                "\"sideways\"",
-                "null",
-            ),
-        );
+    let emu = start_emulator();
+    let ws = Workspace::for_emulator(&emu).file(
+        "main.tf",
+        &accounts_config(
+            "023e105f4ecef8ad9ca31a8372d0c353",
+            "null",
+            "\"sideways\"",
+            "null",
+        ),
+    );
     let out = ws.run(&["plan", "-input=false"]);
     out.assert_failure()
         .stderr_contains("Invalid direction Value")
@@ -284,7 +273,7 @@ fn sample_profile() -> Value {
 /// GET does not carry it).
 #[test]
 fn organization_by_id_fills_profile_from_profile_endpoint() {
-    let emu = emulator();
+    let emu = start_emulator();
     let parent = emu.emulator.seed_organization("Holding", None);
     let id = emu.emulator.seed_organization("Subsidiary", Some(&parent));
     assert!(emu.emulator.set_profile_out_of_band(&id, sample_profile()));
@@ -318,7 +307,7 @@ fn organization_by_id_fills_profile_from_profile_endpoint() {
 /// By a filter that matches exactly one organization: that organization, profile null when it has none.
 #[test]
 fn organization_by_filter_matching_one() {
-    let emu = emulator();
+    let emu = start_emulator();
     emu.emulator.seed_organization("Acme Retail", None);
     let id = emu.emulator.seed_organization("Globex Logistics", None);
     let ws = workspace(
@@ -343,7 +332,7 @@ fn organization_by_filter_matching_one() {
 /// matching none fails too.
 #[test]
 fn organization_by_filter_not_exactly_one_fails() {
-    let emu = emulator();
+    let emu = start_emulator();
     for name in ["Acme East", "Acme West", "Acme North", "Globex"] {
         emu.emulator.seed_organization(name, None);
     }
@@ -382,7 +371,7 @@ fn organization_by_filter_not_exactly_one_fails() {
 /// An unknown ID is "Organization Not Found", naming the ID.
 #[test]
 fn organization_unknown_id_is_not_found() {
-    let emu = emulator();
+    let emu = start_emulator();
     let missing = "0123456789abcdef0123456789abcdef";
     let ws = workspace(
         &emu,
@@ -402,7 +391,7 @@ fn organization_unknown_id_is_not_found() {
 /// By organization ID: the five strings verbatim; an organization without a profile is a clear error.
 #[test]
 fn organization_profile_data_source_reads_or_explains() {
-    let emu = emulator();
+    let emu = start_emulator();
     let with = emu.emulator.seed_organization("Profiled", None);
     assert!(emu
         .emulator
@@ -438,13 +427,11 @@ fn organization_profile_data_source_reads_or_explains() {
 /// pointing at `parent.id`, with no API call.
 #[test]
 fn organizations_parent_with_null_id_fails_at_plan() {
-    let emu = emulator();
+    let emu = start_emulator();
     emu.emulator.seed_organization("Any Org", None);
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            r#"terraform {
+    let ws = Workspace::for_emulator(&emu).file(
+        "main.tf",
+        r#"terraform {
   required_providers {
     cloudflare = {
       source = "cloudflare-orgs/cloudflare"
@@ -461,7 +448,7 @@ data "cloudflare_organizations" "children" {
   parent = { id = var.parent_id }
 }
 "#,
-        );
+    );
     let out = ws.run(&["plan", "-input=false"]);
     out.assert_failure()
         .stderr_contains("Missing Parent Organization ID")

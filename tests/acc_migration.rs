@@ -86,8 +86,7 @@ impl Seeded {
 
     /// A workspace holding the matching configuration and the official provider's state `file`.
     fn workspace(&self, file: &str, orgs: &[&str]) -> Workspace {
-        Workspace::new()
-            .provider_env(&self.emu.base_url, Auth::token("emulator-token"))
+        Workspace::for_emulator(&self.emu)
             .file("main.tf", &config(ORIGINAL_EMAIL))
             .file("terraform.tfstate", &self.state(file, orgs))
     }

@@ -4,34 +4,28 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use tfcf::emulator::{BackgroundEmulator, Config};
+use tfcf::emulator::BackgroundEmulator;
 
 const ADDR: &str = "cloudflare_organization.test";
 
-fn emulator() -> BackgroundEmulator {
-    BackgroundEmulator::start(Config::default()).expect("emulator starts on 127.0.0.1:0")
-}
-
 fn workspace(emu: &BackgroundEmulator, name: &str) -> Workspace {
-    Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &testdata(
-                "organization/with_profile.tf",
-                &[
-                    ("name", name),
-                    ("address", "101 Market St, San Francisco, CA 94105, US"),
-                ],
-            ),
-        )
+    Workspace::for_emulator(emu).file(
+        "main.tf",
+        &testdata(
+            "organization/with_profile.tf",
+            &[
+                ("name", name),
+                ("address", "101 Market St, San Francisco, CA 94105, US"),
+            ],
+        ),
+    )
 }
 
 /// The whole lifecycle converges: create with a profile, exact state, empty plans, rename in place,
 /// import reproduces the state, destroy leaves nothing in the emulator.
 #[test]
 fn organization_lifecycle() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Acme Corp");
 
     apply_and_verify(&ws);
@@ -113,7 +107,7 @@ fn organization_lifecycle() {
 /// Changing only the profile sends one profile PUT and no organization PUT, and converges.
 #[test]
 fn organization_profile_change_uses_profile_endpoint() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Acme Corp");
     apply_and_verify(&ws);
     let id = ws.state_resource(ADDR)["id"]
@@ -155,12 +149,10 @@ fn organization_profile_change_uses_profile_endpoint() {
 }
 
 fn basic_ws(emu: &BackgroundEmulator, name: &str) -> Workspace {
-    Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &testdata("organization/basic.tf", &[("name", name)]),
-        )
+    Workspace::for_emulator(emu).file(
+        "main.tf",
+        &testdata("organization/basic.tf", &[("name", name)]),
+    )
 }
 
 fn writes(emu: &BackgroundEmulator) -> Vec<(String, String)> {
@@ -176,7 +168,7 @@ fn writes(emu: &BackgroundEmulator) -> Vec<(String, String)> {
 /// sends no profile request.
 #[test]
 fn organization_without_profile_plans_null_objects() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = basic_ws(&emu, "Plain Org");
     let plan = ws.plan_json(&[]);
     let change = &plan["resource_changes"][0]["change"];
@@ -199,7 +191,7 @@ fn organization_without_profile_plans_null_objects() {
 /// A profile changed outside Terraform shows in the next plan and the apply puts the configured one back.
 #[test]
 fn organization_profile_drift_is_detected_and_repaired() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Drift Org");
     apply_and_verify(&ws);
     let id = ws.state_resource(ADDR)["id"]
@@ -232,7 +224,7 @@ fn organization_profile_drift_is_detected_and_repaired() {
 /// Removing the `profile` block stops managing it: no change is planned and the profile stays.
 #[test]
 fn organization_profile_block_removed_leaves_profile_in_place() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Keep Profile");
     apply_and_verify(&ws);
     let id = ws.state_resource(ADDR)["id"]
@@ -263,7 +255,7 @@ fn organization_profile_block_removed_leaves_profile_in_place() {
 /// An organization deleted outside Terraform plans a create with no error, and the apply makes it again.
 #[test]
 fn organization_deleted_out_of_band_is_planned_for_create() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Gone Org");
     apply_and_verify(&ws);
     let id = ws.state_resource(ADDR)["id"]
@@ -291,7 +283,7 @@ fn organization_deleted_out_of_band_is_planned_for_create() {
 /// Destroy of an organization that is already gone succeeds.
 #[test]
 fn organization_destroy_of_gone_organization_succeeds() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = basic_ws(&emu, "Vanishing Org");
     ws.apply();
     let id = ws.state_resource(ADDR)["id"]
@@ -308,18 +300,16 @@ fn organization_destroy_of_gone_organization_succeeds() {
 /// Changing `parent.id` plans a replace, and the new organization lands under the new parent.
 #[test]
 fn organization_parent_change_forces_replacement() {
-    let emu = emulator();
+    let emu = start_emulator();
     let p1 = emu.emulator.seed_organization("Parent One", None);
     let p2 = emu.emulator.seed_organization("Parent Two", None);
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &testdata(
-                "organization/with_parent.tf",
-                &[("name", "Child"), ("parent_id", &p1)],
-            ),
-        );
+    let ws = Workspace::for_emulator(&emu).file(
+        "main.tf",
+        &testdata(
+            "organization/with_parent.tf",
+            &[("name", "Child"), ("parent_id", &p1)],
+        ),
+    );
     apply_and_verify(&ws);
     let state = ws.state_resource(ADDR);
     assert_attrs(
@@ -361,7 +351,7 @@ fn organization_parent_change_forces_replacement() {
 /// Destroying an organization that still holds accounts fails with the reason and keeps it in state.
 #[test]
 fn organization_destroy_non_empty_fails_and_keeps_state() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = basic_ws(&emu, "Busy Org");
     ws.apply();
     let id = ws.state_resource(ADDR)["id"]
@@ -388,7 +378,7 @@ fn organization_destroy_non_empty_fails_and_keeps_state() {
 /// Values the API would surely reject fail at plan, pointing at the attribute, before any API call.
 #[test]
 fn organization_invalid_config_fails_before_any_api_call() {
-    let emu = emulator();
+    let emu = start_emulator();
     for (file, vars, expect) in [
         (
             "organization/basic.tf",
@@ -401,9 +391,7 @@ fn organization_invalid_config_fails_before_any_api_call() {
             "Invalid Parent Organization ID",
         ),
     ] {
-        let ws = Workspace::new()
-            .provider_env(&emu.base_url, Auth::token("emulator-token"))
-            .file("main.tf", &testdata(file, &vars));
+        let ws = Workspace::for_emulator(&emu).file("main.tf", &testdata(file, &vars));
         let out = ws.run(&["plan", "-input=false"]);
         out.assert_failure()
             .stderr_contains(expect)
@@ -418,7 +406,7 @@ fn organization_invalid_config_fails_before_any_api_call() {
 /// Import by identity reproduces the state, and `-generate-config-out` writes config that plans no change.
 #[test]
 fn organization_import_by_identity_and_generated_config() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Identity Org");
     apply_and_verify(&ws);
     let id = ws.state_resource(ADDR)["id"]
@@ -428,8 +416,7 @@ fn organization_import_by_identity_and_generated_config() {
     import_identity_verify(&ws, ADDR, &format!("{{ id = {} }}", hcl_string(&id)), &[]);
 
     // Generated config: only an import block, no resource block.
-    let gen = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+    let gen = Workspace::for_emulator(&emu)
         .file(
             "main.tf",
             &format!(
@@ -466,7 +453,7 @@ fn organization_import_by_identity_and_generated_config() {
 /// normalisation plans nothing, with and without refresh-only; a real difference shows as drift.
 #[test]
 fn organization_profile_normalised_read_backs_plan_no_change() {
-    let emu = emulator();
+    let emu = start_emulator();
     // (config expression, what the API answers for external_metadata: None = key omitted, expect empty plan)
     let cases: [(&str, Option<Value>, bool); 7] = [
         ("\"{}\"", None, true),
@@ -486,12 +473,10 @@ fn organization_profile_normalised_read_backs_plan_no_change() {
         ("jsonencode({ a = 1, b = 2 })", None, false),
     ];
     for (config, answer, converges) in cases {
-        let ws = Workspace::new()
-            .provider_env(&emu.base_url, Auth::token("emulator-token"))
-            .file(
-                "main.tf",
-                &testdata("organization/metadata.tf", &[("metadata", config)]),
-            );
+        let ws = Workspace::for_emulator(&emu).file(
+            "main.tf",
+            &testdata("organization/metadata.tf", &[("metadata", config)]),
+        );
         apply_and_verify(&ws);
         let id = ws.state_resource(ADDR)["id"]
             .as_str()
@@ -528,10 +513,9 @@ fn organization_profile_normalised_read_backs_plan_no_change() {
 /// says so with a warning; it is never a silent surprise.
 #[test]
 fn organization_parent_removed_from_config_warns_and_keeps_it() {
-    let emu = emulator();
+    let emu = start_emulator();
     let parent = emu.emulator.seed_organization("The Parent", None);
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+    let ws = Workspace::for_emulator(&emu)
         .file("main.tf", &testdata("organization/optional_parent.tf", &[]));
     ws.apply_with(&["-var", &format!("parent_id={parent}")]);
     assert_eq!(ws.state_resource(ADDR)["parent"]["id"], json!(parent));
@@ -550,7 +534,7 @@ fn organization_parent_removed_from_config_warns_and_keeps_it() {
 /// and the next apply writes it back.
 #[test]
 fn organization_profile_missing_in_cloudflare_is_restored() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Lost Profile");
     apply_and_verify(&ws);
     let id = ws.state_resource(ADDR)["id"]

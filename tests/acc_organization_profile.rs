@@ -4,15 +4,11 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use tfcf::emulator::{BackgroundEmulator, Config};
+use tfcf::emulator::BackgroundEmulator;
 
 const ORG: &str = "cloudflare_organization.o";
 const PROFILE: &str = "cloudflare_organization_profile.p";
 const DESTROY_WARNING: &str = "Resource Destruction Considerations";
-
-fn emulator() -> BackgroundEmulator {
-    BackgroundEmulator::start(Config::default()).expect("emulator starts on 127.0.0.1:0")
-}
 
 fn config(name: &str, email: &str) -> String {
     testdata(
@@ -22,9 +18,7 @@ fn config(name: &str, email: &str) -> String {
 }
 
 fn workspace(emu: &BackgroundEmulator, name: &str, email: &str) -> Workspace {
-    Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file("main.tf", &config(name, email))
+    Workspace::for_emulator(emu).file("main.tf", &config(name, email))
 }
 
 /// The profile the fixture configures, with `email`, as the API stores it.
@@ -73,7 +67,7 @@ fn change<'a>(plan: &'a Value, address: &str) -> &'a Value {
 /// profile (with the plan-time warning) while the API keeps it.
 #[test]
 fn organization_profile_lifecycle() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Profile Org", "it-admin@acme.example");
 
     let created = ws.run(&["apply", "-auto-approve", "-input=false"]);
@@ -147,7 +141,7 @@ fn organization_profile_lifecycle() {
 /// that depends on `id` is a no-op, and only the organization PUT is sent.
 #[test]
 fn organization_profile_is_noop_when_only_org_name_changes() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Before Rename", "it-admin@acme.example");
     apply_and_verify(&ws);
     let org = ws.state_resource(ORG);
@@ -187,7 +181,7 @@ fn organization_profile_is_noop_when_only_org_name_changes() {
 /// the apply creates the organization before putting the profile to the *new* ID.
 #[test]
 fn organization_profile_recreated_after_org_deleted_out_of_band() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Doomed Org", "it-admin@acme.example");
     apply_and_verify(&ws);
     let old = org_id(&ws);
@@ -231,7 +225,7 @@ fn organization_profile_recreated_after_org_deleted_out_of_band() {
 /// puts the configured values back.
 #[test]
 fn organization_profile_drift_is_detected_and_repaired() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Drifting Org", "it-admin@acme.example");
     apply_and_verify(&ws);
     let id = org_id(&ws);
@@ -257,16 +251,14 @@ fn organization_profile_drift_is_detected_and_repaired() {
 /// An organization ID that cannot be one fails at plan, naming `organization_id`, before any API call.
 #[test]
 fn organization_profile_invalid_org_id_fails_at_plan() {
-    let emu = emulator();
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &testdata(
-                "organization_profile/literal_org_id.tf",
-                &[("organization_id", "a/b")],
-            ),
-        );
+    let emu = start_emulator();
+    let ws = Workspace::for_emulator(&emu).file(
+        "main.tf",
+        &testdata(
+            "organization_profile/literal_org_id.tf",
+            &[("organization_id", "a/b")],
+        ),
+    );
     let out = ws.run(&["plan", "-input=false"]);
     out.assert_failure()
         .stderr_contains("Invalid Organization ID")
@@ -283,7 +275,7 @@ fn organization_profile_invalid_org_id_fails_at_plan() {
 /// `-target` on the profile of a fresh config plans (and applies) its organization too.
 #[test]
 fn organization_profile_target_pulls_in_its_organization() {
-    let emu = emulator();
+    let emu = start_emulator();
     let ws = workspace(&emu, "Targeted Org", "it-admin@acme.example");
     let target = format!("-target={PROFILE}");
     let plan = ws.plan_json(&[&target]);

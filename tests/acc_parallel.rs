@@ -40,8 +40,7 @@ fn parallel_profiles_never_cross_talk() {
                 .seed_organization(&format!("Bystander {i}"), None)
         })
         .collect();
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+    let ws = Workspace::for_emulator(&emu)
         // The client's own limiter (3 requests/s by default) would queue the 90 create-time
         // requests one by one; lift it so that requests really overlap at the emulator.
         .env("CLOUDFLARE_REQUESTS_PER_SECOND", "500")

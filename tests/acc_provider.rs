@@ -189,12 +189,10 @@ fn rate_limited_apply_retries_after_retry_after() {
         retry_after_secs: Some(1),
         ..Faults::default()
     });
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &testdata("organization/basic.tf", &[("name", "Throttled")]),
-        );
+    let ws = Workspace::for_emulator(&emu).file(
+        "main.tf",
+        &testdata("organization/basic.tf", &[("name", "Throttled")]),
+    );
     ws.apply();
     let posts: Vec<_> = emu
         .emulator
@@ -231,12 +229,10 @@ fn dropped_create_is_never_replayed_and_says_what_to_check() {
         drop_after_post_commit: true,
         ..Faults::default()
     });
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &testdata("organization/basic.tf", &[("name", "Maybe Created")]),
-        );
+    let ws = Workspace::for_emulator(&emu).file(
+        "main.tf",
+        &testdata("organization/basic.tf", &[("name", "Maybe Created")]),
+    );
     let out = ws.run(&["apply", "-auto-approve", "-input=false"]);
     out.assert_failure()
         .stderr_contains("Unable to Create Organization");
@@ -276,12 +272,10 @@ fn propagation_403_after_create_is_absorbed() {
         propagation_403: 2,
         ..Faults::default()
     });
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
-        .file(
-            "main.tf",
-            &testdata("organization/basic.tf", &[("name", "Slow Permissions")]),
-        );
+    let ws = Workspace::for_emulator(&emu).file(
+        "main.tf",
+        &testdata("organization/basic.tf", &[("name", "Slow Permissions")]),
+    );
     ws.apply();
     let statuses: Vec<u16> = emu
         .emulator
@@ -301,8 +295,7 @@ fn propagation_403_after_create_is_absorbed() {
 #[test]
 fn user_agent_names_provider_terraform_and_operator_suffix() {
     let emu = BackgroundEmulator::start(Config::default()).expect("emulator");
-    let ws = Workspace::new()
-        .provider_env(&emu.base_url, Auth::token("emulator-token"))
+    let ws = Workspace::for_emulator(&emu)
         .env("CLOUDFLARE_USER_AGENT_OPERATOR_SUFFIX", "platform-team/ci")
         .file(
             "main.tf",

@@ -33,5 +33,11 @@ pub mod terraform;
 pub mod tracing;
 
 pub use self::tracing::OnMessage;
+
+/// The emulator with its default configuration, on 127.0.0.1:0, for one test.
+pub fn start_emulator() -> tfcf::emulator::BackgroundEmulator {
+    tfcf::emulator::BackgroundEmulator::start(tfcf::emulator::Config::default())
+        .expect("emulator starts on 127.0.0.1:0")
+}
 pub use steps::*;
 pub use terraform::*;

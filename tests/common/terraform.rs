@@ -345,6 +345,14 @@ impl Workspace {
         self
     }
 
+    /// A workspace whose provider talks to `emu` with the emulator's default API token.
+    pub fn for_emulator(emu: &tfcf::emulator::BackgroundEmulator) -> Self {
+        Workspace::new().provider_env(
+            &emu.base_url,
+            Auth::token(tfcf::emulator::DEFAULT_API_TOKEN),
+        )
+    }
+
     /// Points the provider at `base_url` (`CLOUDFLARE_BASE_URL`) with the given credentials.
     pub fn provider_env(mut self, base_url: &str, auth: Auth) -> Self {
         self.set_env("CLOUDFLARE_BASE_URL", base_url);
