@@ -789,7 +789,6 @@ pub(crate) mod testing {
         FakeApi {
             ctx: Ctx {
                 provider_data: Some(Arc::new(client)),
-                cancel: CancellationToken::new(),
             },
             requests,
         }

@@ -225,10 +225,9 @@ impl Server {
         self.list_resources.get(type_name).map(|(_, s)| s)
     }
 
-    /// `StopProvider`: cancels in-flight work (HTTP calls, back-off waits) and everything configured
-    /// before the stop. The server keeps serving: calls that start after it, and clients configured by a
-    /// later `ConfigureProvider` (the next Terraform command attached to a `--debug` process), get a fresh
-    /// token.
+    /// `StopProvider`: cancels in-flight work (HTTP calls, back-off waits) of everything configured
+    /// before the stop. The server keeps serving, and a later `ConfigureProvider` (the next Terraform
+    /// command attached to a `--debug` process) gets a fresh token.
     pub fn stop(&self) {
         let mut token = self.cancel.write().unwrap_or_else(|e| e.into_inner());
         token.cancel();
@@ -245,10 +244,7 @@ impl Server {
 
     fn ctx(&self) -> Ctx {
         let provider_data = self.provider_data.read().ok().and_then(|g| g.clone());
-        Ctx {
-            provider_data,
-            cancel: self.cancel_token(),
-        }
+        Ctx { provider_data }
     }
 
     /// `ValidateProviderConfig`.

@@ -15,13 +15,12 @@ use super::{Diagnostics, IdentitySchema, Schema, Value};
 /// downcast it to their concrete type.
 pub type ProviderData = Arc<dyn Any + Send + Sync>;
 
-/// Per-call context: the configured provider data, and the cancellation token that `StopProvider` fires.
+/// Per-call context: the configured provider data. (Cancellation reaches API work through the token
+/// `Provider::configure` received, which `StopProvider` and SIGINT fire.)
 #[derive(Clone)]
 pub struct Ctx {
     /// Set by a successful `ConfigureProvider`; `None` before, or when the provider config had unknowns.
     pub provider_data: Option<ProviderData>,
-    /// Fired by `StopProvider`: every wait should end promptly.
-    pub cancel: CancellationToken,
 }
 
 /// Facts about a plan that `Resource::modify_plan` may look at. Values are whole objects of the resource's
