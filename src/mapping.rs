@@ -513,7 +513,8 @@ pub fn validate_max_items(value: &Value, path: AttributePath, diags: &mut Diagno
 }
 
 /// The API's largest page size.
-const MAX_PAGE_SIZE: i64 = 1000;
+/// The API's largest `page_size`, as the client knows it.
+const MAX_PAGE_SIZE: i64 = cloudflare::MAX_PAGE_SIZE as i64;
 
 /// A known, non-empty string attribute of `v` (empty strings filter nothing, so they are not sent).
 pub fn filter_string(v: &Value, name: &str) -> Option<String> {

@@ -67,7 +67,9 @@ pub(crate) fn account_query(f: &AccountFilter) -> Query {
 
 /// Page size for the next request: `min(remaining, hint or 1000)`, always within 1..=1000.
 pub(crate) fn page_size(hint: Option<u32>, remaining: Option<usize>) -> u32 {
-    let cap = hint.unwrap_or(1000).clamp(1, 1000);
+    let cap = hint
+        .unwrap_or(super::MAX_PAGE_SIZE)
+        .clamp(1, super::MAX_PAGE_SIZE);
     match remaining {
         Some(r) => u32::try_from(r).unwrap_or(u32::MAX).clamp(1, cap),
         None => cap,
